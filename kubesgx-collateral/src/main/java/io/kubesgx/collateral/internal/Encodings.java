@@ -174,15 +174,16 @@ public final class Encodings {
   }
 
   /**
-   * Returns an issuer-chain header value as PEM: plain PEM is returned unchanged; URL-encoded PEM
-   * (as in the PCS {@code *-Issuer-Chain} headers) is percent-decoded. A literal {@code +} is kept
+   * Returns an issuer-chain header value as PEM: plain PEM (no {@code %}) is returned unchanged;
+   * URL-encoded PEM (as in the PCS {@code *-Issuer-Chain} headers) is percent-decoded. A literal {@code +} is kept
    * (it is a base64 character), except in the {@code BEGIN+CERTIFICATE} / {@code END+CERTIFICATE}
    * form produced by form-encoders, where it stands for a space.
    */
   public static String issuerChainText(String value, String what) throws MalformedInputException {
     checkSize(value.length(), 3L * MAX_ITEM, what);
+    // PEM text never contains '%' (base64 alphabet, dashes, labels), so any '%' means URL-encoded.
     String t = value.strip();
-    if (t.startsWith("-----") || t.indexOf('%') < 0) {
+    if (t.indexOf('%') < 0 && !t.contains("BEGIN+CERTIFICATE")) {
       return value;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(t.length());
