@@ -11,7 +11,7 @@ import java.util.List;
  */
 class CertificatesFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "60s")
   void parseAll_anyBytes_onlyMalformedInputEscapes(byte[] data) {
     List<X509Certificate> certs;
     try {

@@ -7,7 +7,7 @@ import java.security.cert.X509CRL;
 /** Fuzzes {@link Crls#parse}: only MalformedInputException may escape. */
 class CrlsFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "60s")
   void parse_anyBytes_onlyMalformedInputEscapes(byte[] data) {
     try {
       X509CRL crl = Crls.parse(data);

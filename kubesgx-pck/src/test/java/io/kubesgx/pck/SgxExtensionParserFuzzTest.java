@@ -8,7 +8,7 @@ import io.kubesgx.common.MalformedInputException;
 /** Fuzzes {@link SgxExtensionParser#parse(byte[], PckCa)}: only MalformedInputException may escape. */
 class SgxExtensionParserFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "60s")
   void parse_anyBytes_onlyMalformedInputEscapes(byte[] data) {
     for (PckCa ca : PckCa.values()) {
       try {
