@@ -17,6 +17,8 @@ public enum Reason {
   UNSUPPORTED_CERTIFICATION_DATA("the quote's certification data type is not supported for verification"),
   /** Neither the quote nor the collateral carries a PCK certificate chain. */
   MISSING_PCK_CHAIN("supply the PCK certificate chain (fetched from the PCS/PCCS) as pck_certificate_chain in the collateral"),
+  /** A collateral item cannot be parsed. */
+  MALFORMED_COLLATERAL("the collateral is not in a supported format (dcap-qvl JSON, PCS bodies or a bundle directory); refetch it"),
   /** A required collateral item is absent. */
   MISSING_COLLATERAL("fetch complete collateral (TCB info, QE identity, PCK CRL, root CA CRL) from the PCS/PCCS"),
   /** The PCK certificate or its chain is invalid. */

@@ -1,0 +1,25 @@
+package io.kubesgx.cli;
+
+import picocli.CommandLine;
+
+/** Registers subcommands contributed by service modules (node agent) when they are on the class path. */
+final class Extensions {
+  private static final String[] OPTIONAL = {
+    "io.kubesgx.nodeagent.cli.NodeCommand", "io.kubesgx.nodeagent.cli.NodeAgentCommand",
+  };
+
+  private Extensions() {}
+
+  static void register(CommandLine cl) {
+    for (String name : OPTIONAL) {
+      try {
+        Class<?> c = Class.forName(name);
+        cl.addSubcommand(c.getDeclaredConstructor().newInstance());
+      } catch (ClassNotFoundException e) {
+        // module not on the class path: the command is simply not offered
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot register " + name, e);
+      }
+    }
+  }
+}
