@@ -1,0 +1,193 @@
+package io.kubesgx.testing;
+
+import io.kubesgx.common.json.Json;
+import io.kubesgx.common.json.JsonBuilder;
+import io.kubesgx.common.json.JsonValue;
+import io.kubesgx.common.json.JsonValue.JsonArray;
+import io.kubesgx.common.json.JsonValue.JsonString;
+import io.kubesgx.pck.PckCa;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Generates kubesgx's synthetic DCAP vectors from {@link TestPki#standard()} and {@link
+ * Scenarios#all()}: one directory per scenario in Intel QVL sample layout ({@code quote.dat},
+ * {@code pckCert.pem}, {@code pckSignChain.pem}, {@code tcbInfo.json}, {@code tcbSignChain.pem},
+ * {@code qeIdentity.json}, {@code rootCaCrl.der}, {@code intermediateCaCrl.der}, {@code
+ * trustedRootCaCert.pem}) and one {@code vectors.json} index.
+ *
+ * <p>Output is byte-for-byte deterministic (derived keys, fixed serials and dates, RFC 6979
+ * signatures), so the committed files can be checked by regenerating them.
+ *
+ * <pre>{@code
+ * # from the repository root, after building the module:
+ * java -cp ... io.kubesgx.testing.VectorGenerator kubesgx-testing/src/main/resources/vectors
+ * }</pre>
+ */
+public final class VectorGenerator {
+  /** Default output directory, relative to the repository root. */
+  public static final String DEFAULT_OUTPUT = "kubesgx-testing/src/main/resources/vectors";
+  /** Name of the index file. */
+  public static final String INDEX = "vectors.json";
+
+  private static final int[] TOP = {6, 6, 2, 2, 3, 1, 0, 5};
+  private static final int[] MATCH = {5, 5, 2, 2, 3, 1, 0, 5};
+  private static final int[] OLD = {4, 4, 2, 2, 3, 1, 0, 5};
+  /** FMSPC of the standard TDX platform. */
+  public static final String TDX_FMSPC = "50806f000000";
+
+  private VectorGenerator() {}
+
+  /** Writes every vector and the index under {@code args[0]} (default {@value #DEFAULT_OUTPUT}). */
+  public static void main(String[] args) throws IOException {
+    Path out = Path.of(args.length > 0 ? args[0] : DEFAULT_OUTPUT);
+    List<String> written = generate(out);
+    System.out.println("wrote " + written.size() + " vectors to " + out.toAbsolutePath());
+  }
+
+  /** A scenario's quote and collateral. */
+  public record Built(byte[] quote, CollateralBuilder collateral) {}
+
+  /**
+   * Replaces the contents of {@code out} with the generated vectors and index; returns the vector
+   * names.
+   */
+  public static List<String> generate(Path out) throws IOException {
+    if (Files.exists(out)) {
+      try (Stream<Path> s = Files.walk(out)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          if (!p.equals(out)) {
+            Files.delete(p);
+          }
+        }
+      }
+    }
+    Files.createDirectories(out);
+    TestPki pki = TestPki.standard();
+    List<String> names = new ArrayList<>();
+    StringBuilder index = new StringBuilder("[\n");
+    for (Scenario s : Scenarios.all()) {
+      Built b = build(s, pki);
+      Path dir = out.resolve(s.name());
+      List<String> files = new ArrayList<>(b.collateral().writeDirectory(dir));
+      Files.write(dir.resolve("quote.dat"), b.quote());
+      files.add("quote.dat");
+      files.sort(null);
+      if (!names.isEmpty()) {
+        index.append(",\n");
+      }
+      index.append("  ").append(Json.write(indexEntry(s, files)));
+      names.add(s.name());
+    }
+    index.append("\n]\n");
+    Files.write(out.resolve(INDEX), index.toString().getBytes(StandardCharsets.UTF_8));
+    return names;
+  }
+
+  private static JsonValue indexEntry(Scenario s, List<String> files) {
+    JsonBuilder e =
+        JsonBuilder.object()
+            .put("name", s.name())
+            .put("description", s.description())
+            .put("now", s.now().toString())
+            .put("quoteFormat", s.format().name())
+            .put("teeType", s.format().isTdx() ? "TDX" : "SGX");
+    if (s.expectedReason != null) {
+      e.put("expectedReason", s.expectedReason);
+      if (s.failsAtLoad) {
+        e.put("failsAt", "load");
+      }
+    } else {
+      e.put("expectedTcbStatus", s.expectedTcbStatus);
+      e.putStrings("expectedAdvisoryIds", s.expectedAdvisoryIds);
+      e.put("expectedDebug", s.expectedDebug);
+    }
+    List<JsonValue> f = new ArrayList<>();
+    for (String name : files) {
+      f.add(new JsonString(name));
+    }
+    e.put("files", new JsonArray(f));
+    return e.build();
+  }
+
+  /** Builds the quote and collateral of one scenario from {@code pki}. */
+  public static Built build(Scenario s, TestPki pki) {
+    boolean tdx = s.format().isTdx();
+    PckCertSpec.Builder spec = PckCertSpec.newBuilder().ca(s.pckCa);
+    if (tdx) {
+      spec.fmspc(TDX_FMSPC).keyLabel("pck-leaf-tdx").serial(new BigInteger("4b5553475854455354504b4354445800", 16));
+    } else if (s.pckCa == PckCa.PLATFORM) {
+      spec.keyLabel("pck-leaf-platform").serial(new BigInteger("4b5553475854455354504b43504c4100", 16));
+    }
+    s.pck.accept(spec);
+    TestPki.Issued leaf = pki.issuePck(spec.build());
+
+    QuoteBuilder q = QuoteBuilder.newBuilder(s.format(), pki, leaf);
+    s.quote.accept(q);
+    byte[] quote = q.build();
+
+    TcbInfoBuilder t = tdx ? TcbInfoBuilder.tdx().fmspc(TDX_FMSPC) : s.tcbInfoV2 ? TcbInfoBuilder.sgxV2() : TcbInfoBuilder.sgx();
+    if (s.tcbInfoIssue != null) {
+      t.validity(s.tcbInfoIssue, s.tcbInfoNextUpdate);
+    }
+    if (tdx) {
+      t.level(TcbLevelSpec.sgx(TOP, 11, "UpToDate").withTdx(3, 1, 3));
+      t.level(TcbLevelSpec.sgx(MATCH, 11, "UpToDate").withTdx(0, 0, 3));
+      t.level(TcbLevelSpec.sgx(MATCH, 11, s.platformStatus, s.platformAdvisories.toArray(String[]::new)).withTdx(0, 0, 2));
+      t.level(TcbLevelSpec.sgx(OLD, 10, "OutOfDate", "TEST-SA-00103").withTdx(0, 0, 1));
+      t.moduleIdentity(
+          "TDX_01",
+          List.of(
+              EnclaveLevelSpec.of(3, "UpToDate"),
+              EnclaveLevelSpec.of(2, "OutOfDate", "TEST-SA-01002"),
+              EnclaveLevelSpec.of(1, "Revoked", "TEST-SA-01001")));
+    } else {
+      t.level(TcbLevelSpec.sgx(TOP, 11, "UpToDate"));
+      t.level(TcbLevelSpec.sgx(MATCH, 11, s.platformStatus, s.platformAdvisories.toArray(String[]::new)));
+      if (s.duplicateLevel) {
+        t.level(TcbLevelSpec.sgx(MATCH, 11, "OutOfDate", "TEST-SA-00103"));
+      }
+      t.level(TcbLevelSpec.sgx(OLD, 10, "OutOfDate", "TEST-SA-00103"));
+    }
+    s.tcbInfo.accept(t);
+
+    QeIdentityBuilder qe = tdx ? QeIdentityBuilder.tdQe() : QeIdentityBuilder.qe();
+    qe.level(EnclaveLevelSpec.of(QuoteBuilder.DEFAULT_QE_ISVSVN, s.qeStatus, s.qeAdvisories.toArray(String[]::new)));
+    qe.level(EnclaveLevelSpec.of(6, "OutOfDate", "TEST-SA-00201"));
+
+    CrlSpec rootCrl = CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE);
+    if (s.revokeIntermediate) {
+      rootCrl = rootCrl.revoking(pki.ca(s.pckCa).serial());
+    }
+    if (s.revokeTcbSigning) {
+      rootCrl = rootCrl.revoking(pki.tcbSigning().serial());
+    }
+    CrlSpec pckCrl = s.pckCrl != null ? s.pckCrl : CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE);
+    // an unrelated revoked serial keeps the CRL non-trivial
+    pckCrl = pckCrl.revoking(BigInteger.valueOf(0x0badc0de));
+    if (s.revokeLeaf) {
+      pckCrl = pckCrl.revoking(leaf.serial());
+    }
+    CollateralBuilder c =
+        CollateralBuilder.newBuilder(pki)
+            .tcbInfo(t)
+            .qeIdentity(qe)
+            .rootCaCrl(rootCrl)
+            .pckCrl(pckCrl)
+            .pckCa(s.pckCa);
+    if (s.includePckCert) {
+      c.pckCertificate(leaf);
+    }
+    if (s.wrongTcbInfoSigner) {
+      c.tcbInfoSigner(TestKey.derive(pki.seed(), "not-the-tcb-signing-key"));
+    }
+    return new Built(quote, c);
+  }
+}
