@@ -68,6 +68,8 @@ final class BenchCommand {
           once(q, t, parsed, collateralText, warmVerifier, coldVerifier);
         }
         long n = 0;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = mx.getCurrentThreadCpuTime();
         start = System.nanoTime();
         long now;
         do {
@@ -76,8 +78,10 @@ final class BenchCommand {
           now = System.nanoTime();
         } while (now - start < measureNanos);
         double rate = n / ((now - start) / 1e9);
-        out.printf(Locale.ROOT, "mode=%s provider=%s java=%s verifications=%d seconds=%.2f%n",
-            warm ? "warm" : "cold", provider, System.getProperty("java.version"), n, (now - start) / 1e9);
+        double cpuSeconds = (mx.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+        out.printf(Locale.ROOT, "mode=%s provider=%s java=%s verifications=%d seconds=%.2f thread_cpu_seconds=%.2f%n",
+            warm ? "warm" : "cold", provider, System.getProperty("java.version"), n, (now - start) / 1e9, cpuSeconds);
+        out.printf(Locale.ROOT, "quotes_per_cpu_second=%.1f%n", n / cpuSeconds);
         out.printf(Locale.ROOT, "quotes_per_second=%.1f%n", rate);
         out.flush();
         return Main.OK;

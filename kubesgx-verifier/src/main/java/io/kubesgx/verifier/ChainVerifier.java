@@ -47,6 +47,23 @@ final class ChainVerifier {
 
   Verified verify(List<X509Certificate> leafFirst, TrustAnchors anchors, Instant at, Kind kind)
       throws AttestationException {
+    // Structural results (signatures, names, constraints) depend only on the exact certificates and
+    // anchors; validity windows are re-checked on every call.
+    Object known = cache.byIdentity(leafFirst, anchors, kind);
+    if (known instanceof Verified) {
+      Verified v = (Verified) known;
+      for (X509Certificate c : v.certs()) {
+        checkValidity(c, at, kind);
+      }
+      return v;
+    }
+    Verified v = verifyStructure(leafFirst, anchors, at, kind);
+    cache.rememberByIdentity3(leafFirst, anchors, kind, v);
+    return v;
+  }
+
+  private Verified verifyStructure(List<X509Certificate> leafFirst, TrustAnchors anchors, Instant at, Kind kind)
+      throws AttestationException {
     if (leafFirst.isEmpty()) {
       throw fail(kind, "the " + kind.label + " is empty");
     }
@@ -166,6 +183,9 @@ final class ChainVerifier {
   }
 
   boolean signatureOk(X509Certificate c, PublicKey issuerKey) {
+    if (cache.byIdentity(c, issuerKey) == Boolean.TRUE) {
+      return true;
+    }
     try {
       Bytes key = cacheKey("cert", c.getEncoded(), issuerKey.getEncoded());
       if (cache.isVerified(key)) {
@@ -173,6 +193,7 @@ final class ChainVerifier {
       }
       c.verify(issuerKey);
       cache.markVerified(key);
+      cache.rememberByIdentity(c, issuerKey, Boolean.TRUE);
       return true;
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;

@@ -163,6 +163,24 @@ public final class QuoteVerifier {
    */
   public VerifiedQuote verify(byte[] quoteBytes, Collateral collateral, Instant at) throws AttestationException {
     Objects.requireNonNull(at, "evaluation time");
+    if (!cache.enabled()) {
+      // A cold verification still should not verify the same signature twice within one call
+      // (the TCB info and QE identity usually share their signing chain).
+      return new QuoteVerifier(this, VerificationCache.bounded(64)).verifyWithCache(quoteBytes, collateral, at);
+    }
+    return verifyWithCache(quoteBytes, collateral, at);
+  }
+
+  private QuoteVerifier(QuoteVerifier base, VerificationCache perCall) {
+    this.anchors = base.anchors;
+    this.revocation = base.revocation;
+    this.trailing = base.trailing;
+    this.cache = perCall;
+    this.minimumTcbEvaluationDataNumber = base.minimumTcbEvaluationDataNumber;
+    this.chains = new ChainVerifier(perCall);
+  }
+
+  private VerifiedQuote verifyWithCache(byte[] quoteBytes, Collateral collateral, Instant at) throws AttestationException {
     Ctx ctx = new Ctx();
     // spec: step 0 — parse completely, then the semantic header checks.
     Quote quote = parseQuote(quoteBytes);
@@ -207,7 +225,7 @@ public final class QuoteVerifier {
     revocationChecked &= pckCrl.isPresent();
     if (!collateral.pckCrlIssuerChain().isEmpty()) {
       ChainVerifier.Verified crlChain =
-          chains.verify(order(parseCerts(collateral.pckCrlIssuerChain(), Reason.INVALID_CRL), Reason.INVALID_CRL),
+          chains.verify(orderedChain(collateral.pckCrlIssuerChain(), Reason.INVALID_CRL),
               anchors, at, ChainVerifier.Kind.PCK_CRL_ISSUER);
       ctx.anchor(crlChain.anchor(), "PCK CRL issuer chain");
       ctx.certs(crlChain.all());
@@ -237,7 +255,9 @@ public final class QuoteVerifier {
 
     SgxExtensions ext;
     try {
-      ext = SgxExtensionParser.parse(leaf);
+      ext = cache.parsed(ChainVerifier.cacheKey("sgx-ext", leaf.getEncoded(), new byte[0]), b -> SgxExtensionParser.parse(leaf));
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new AttestationException(Reason.INVALID_PCK_CERT, "PCK certificate cannot be encoded", e);
     } catch (MalformedInputException e) {
       throw new AttestationException(Reason.INVALID_PCK_CERT, "PCK certificate SGX extension: " + e.getMessage(), e);
     }
@@ -305,7 +325,13 @@ public final class QuoteVerifier {
     // spec: step 13 — result.
     Map<String, Bytes> digests = new LinkedHashMap<>();
     digests.put("quote", sha256(Bytes.of(quoteBytes, 0, quote.quoteLength())));
-    digests.putAll(collateral.sha256Digests());
+    @SuppressWarnings("unchecked")
+    Map<String, Bytes> colDigests = (Map<String, Bytes>) cache.byIdentity(collateral, Collateral.class);
+    if (colDigests == null) {
+      colDigests = collateral.sha256Digests();
+      cache.rememberByIdentity(collateral, Collateral.class, colDigests);
+    }
+    digests.putAll(colDigests);
     return new VerifiedQuote(
         quote, status, match.level().status(), moduleStatus, qeLevel.status(), advisories,
         match.level().advisoryIds(), moduleAdvisories, qeLevel.advisoryIds(), ext, pckCa,
@@ -383,6 +409,21 @@ public final class QuoteVerifier {
     }
   }
 
+  /** Parses and orders a collateral chain; cached by the identity of the (immutable) list. */
+  private List<X509Certificate> orderedChain(List<Bytes> ders, Reason reason) throws AttestationException {
+    Object known = cache.byIdentity(ders, ORDERED);
+    if (known instanceof List) {
+      @SuppressWarnings("unchecked")
+      List<X509Certificate> l = (List<X509Certificate>) known;
+      return l;
+    }
+    List<X509Certificate> l = List.copyOf(order(parseCerts(ders, reason), reason));
+    cache.rememberByIdentity(ders, ORDERED, l);
+    return l;
+  }
+
+  private static final Object ORDERED = new Object();
+
   private List<X509Certificate> parseCerts(List<Bytes> ders, Reason reason) throws AttestationException {
     List<X509Certificate> out = new ArrayList<>();
     for (Bytes der : ders) {
@@ -421,9 +462,11 @@ public final class QuoteVerifier {
   private TcbInfo verifyTcbInfo(SignedTcbInfo signed, List<Bytes> issuerChain, Optional<X509CRL> rootCrl, Instant at, Ctx ctx)
       throws AttestationException {
     X509Certificate signer = signingChain(issuerChain, rootCrl, at, ctx, "TCB info");
-    if (!chains.rawSignatureOk("tcb-info", signer.getPublicKey(), signed.signedBytes().toByteArray(), signed.signature())) {
+    if (cache.byIdentity(signed, signer) != Boolean.TRUE
+        && !chains.rawSignatureOk("tcb-info", signer.getPublicKey(), signed.signedBytes().toByteArray(), signed.signature())) {
       throw new AttestationException(Reason.TCB_INFO_SIGNATURE_INVALID, "the TCB info signature does not verify with the TCB signing key");
     }
+    cache.rememberByIdentity(signed, signer, Boolean.TRUE);
     TcbInfo info = signed.tcbInfo();
     if (info.version() != 2 && info.version() != 3) {
       throw new AttestationException(Reason.INVALID_TCB_INFO, "TCB info version " + info.version() + " is not supported");
@@ -449,9 +492,11 @@ public final class QuoteVerifier {
       SignedEnclaveIdentity signed, List<Bytes> issuerChain, Optional<X509CRL> rootCrl, Instant at, Ctx ctx)
       throws AttestationException {
     X509Certificate signer = signingChain(issuerChain, rootCrl, at, ctx, "QE identity");
-    if (!chains.rawSignatureOk("qe-identity", signer.getPublicKey(), signed.signedBytes().toByteArray(), signed.signature())) {
+    if (cache.byIdentity(signed, signer) != Boolean.TRUE
+        && !chains.rawSignatureOk("qe-identity", signer.getPublicKey(), signed.signedBytes().toByteArray(), signed.signature())) {
       throw new AttestationException(Reason.QE_IDENTITY_SIGNATURE_INVALID, "the QE identity signature does not verify with the TCB signing key");
     }
+    cache.rememberByIdentity(signed, signer, Boolean.TRUE);
     EnclaveIdentity id = signed.identity();
     if (at.isBefore(id.issueDate())) {
       throw new AttestationException(Reason.QE_IDENTITY_NOT_YET_VALID, "the QE identity is issued at " + id.issueDate() + ", after the evaluation time " + at);
@@ -475,7 +520,7 @@ public final class QuoteVerifier {
       throw new AttestationException(Reason.MISSING_COLLATERAL, "the " + what + " issuer chain is missing");
     }
     ChainVerifier.Verified v =
-        chains.verify(order(parseCerts(issuerChain, Reason.INVALID_SIGNING_CHAIN), Reason.INVALID_SIGNING_CHAIN),
+        chains.verify(orderedChain(issuerChain, Reason.INVALID_SIGNING_CHAIN),
             anchors, at, ChainVerifier.Kind.SIGNING);
     ctx.anchor(v.anchor(), what + " issuer chain");
     ctx.certs(v.all());
@@ -489,17 +534,21 @@ public final class QuoteVerifier {
   private List<X509Certificate> pckChain(Quote quote, Collateral collateral) throws AttestationException {
     CertificationData cd = quote.signatureData().certificationData();
     if (!collateral.pckCertificateChain().isEmpty()) {
-      return order(parseCerts(collateral.pckCertificateChain(), Reason.INVALID_PCK_CERT), Reason.INVALID_PCK_CERT);
+      return orderedChain(collateral.pckCertificateChain(), Reason.INVALID_PCK_CERT);
     }
     switch (cd.type()) {
       case CertificationData.PCK_CHAIN:
-        List<X509Certificate> certs;
         try {
-          certs = cache.parsed(cd.data(), b -> Certificates.parseAll(b.toByteArray()));
-        } catch (MalformedInputException e) {
-          throw new AttestationException(Reason.INVALID_PCK_CERT, "the quote's PCK certificate chain: " + e.getMessage(), e);
+          return cache.parsed(cd.data(), b -> {
+            try {
+              return List.copyOf(CertificateChains.orderLeafFirst(Certificates.parseAll(b.toByteArray())));
+            } catch (MalformedInputException e) {
+              throw new AttestationException(Reason.INVALID_PCK_CERT, "the quote's PCK certificate chain: " + e.getMessage(), e);
+            }
+          });
+        } catch (AttestationException e) {
+          throw e;
         }
-        return order(certs, Reason.INVALID_PCK_CERT);
       case CertificationData.PCK_LEAF:
         if (collateral.pckCrlIssuerChain().isEmpty()) {
           throw new AttestationException(

@@ -22,6 +22,43 @@ public final class VerificationCache {
   private final ConcurrentHashMap<Bytes, X509Certificate> certs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Bytes, X509CRL> crls = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Bytes, Object> parsed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IdentityPair, Object> byIdentity = new ConcurrentHashMap<>();
+
+  /**
+   * A key made of object identities. Only immutable objects are used (certificates from the
+   * DER-keyed cache, public keys, collateral records and their lists, trust anchor sets), and the
+   * map holds them strongly, so an identity can never be reused for different content while the
+   * entry exists.
+   */
+  static final class IdentityPair {
+    private final Object[] parts;
+
+    IdentityPair(Object... parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof IdentityPair) || ((IdentityPair) o).parts.length != parts.length) {
+        return false;
+      }
+      for (int i = 0; i < parts.length; i++) {
+        if (((IdentityPair) o).parts[i] != parts[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      int h = 1;
+      for (Object p : parts) {
+        h = h * 31 + System.identityHashCode(p);
+      }
+      return h;
+    }
+  }
 
   private VerificationCache(int maxEntries) {
     this.maxEntries = maxEntries;
@@ -93,6 +130,24 @@ public final class VerificationCache {
       parsed.put(key, o);
     }
     return (T) o;
+  }
+
+  /** Returns a value remembered for the object identities, or null. */
+  Object byIdentity(Object... parts) {
+    return enabled() ? byIdentity.get(new IdentityPair(parts)) : null;
+  }
+
+  /** Remembers a value for the object identities (the value is the last argument). */
+  void rememberByIdentity(Object a, Object b, Object value) {
+    rememberByIdentity3(a, b, null, value);
+  }
+
+  /** Remembers a value for three object identities. */
+  void rememberByIdentity3(Object a, Object b, Object c, Object value) {
+    if (enabled()) {
+      trim(byIdentity);
+      byIdentity.put(c == null ? new IdentityPair(a, b) : new IdentityPair(a, b, c), value);
+    }
   }
 
   private void trim(ConcurrentHashMap<?, ?> m) {
