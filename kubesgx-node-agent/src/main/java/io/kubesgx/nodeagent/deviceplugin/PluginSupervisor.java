@@ -325,6 +325,9 @@ public final class PluginSupervisor implements AutoCloseable {
         LOG.info("{}: registered with the kubelet ({})", plugin.resourceName(), plugin.devices());
         onRegistered.accept(plugin.resourceName());
       } catch (StatusRuntimeException ex) {
+        if (closed) {
+          return;
+        }
         failures++;
         long backoffMs = Math.min(5000, 100L << Math.min(failures, 6));
         nextAttemptNanos = System.nanoTime() + backoffMs * 1_000_000L;

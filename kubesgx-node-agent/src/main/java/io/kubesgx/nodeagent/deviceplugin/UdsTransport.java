@@ -100,6 +100,9 @@ public final class UdsTransport {
       b = NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
           .channelType(NioDomainSocketChannel.class);
     }
+    if (epoll) {
+      b.withOption(ChannelOption.SO_KEEPALIVE, null);
+    }
     return b.eventLoopGroup(group).usePlaintext().overrideAuthority("localhost").build();
   }
 }

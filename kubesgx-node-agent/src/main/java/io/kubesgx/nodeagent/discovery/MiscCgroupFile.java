@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Each line is {@code <resource> <value>} where value is a decimal number or {@code max}
  * (Linux {@code Documentation/admin-guide/cgroup-v2.rst}, "Misc"); SGX EPC is the resource {@code
- * sgx_epc}, in bytes, since Linux 6.12.
+ * sgx_epc}, in bytes, on kernels that carry the SGX EPC misc-cgroup controller.
  */
 public final class MiscCgroupFile {
   /** The misc cgroup resource name for SGX EPC. */

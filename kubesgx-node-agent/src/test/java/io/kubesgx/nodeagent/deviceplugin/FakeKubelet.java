@@ -45,13 +45,13 @@ import java.util.regex.Pattern;
  * keeps grpc's default 4 MiB receive limit, and on {@link #restart()} deletes every socket in the
  * directory (keeping regular files such as {@code kubelet_internal_checkpoint}).
  */
-final class FakeKubelet implements AutoCloseable {
+public final class FakeKubelet implements AutoCloseable {
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
 
   /** One registered plugin as the fake sees it. */
-  static final class Connection {
+  public static final class Connection {
     final RegisterRequest request;
     final ManagedChannel channel;
     final DevicePluginOptions options;
@@ -65,7 +65,7 @@ final class FakeKubelet implements AutoCloseable {
       this.options = options;
     }
 
-    ListAndWatchResponse next() throws InterruptedException {
+    public ListAndWatchResponse next() throws InterruptedException {
       ListAndWatchResponse r = updates.poll(10, TimeUnit.SECONDS);
       if (r == null) {
         throw new AssertionError("no ListAndWatch message within 10 s; errors " + streamErrors);
@@ -99,7 +99,7 @@ final class FakeKubelet implements AutoCloseable {
   volatile Status rejectWith;
   private Server server;
 
-  FakeKubelet(Path dir) {
+  public FakeKubelet(Path dir) {
     this.dir = dir;
   }
 
@@ -107,7 +107,7 @@ final class FakeKubelet implements AutoCloseable {
     return dir.resolve(PluginSupervisor.KUBELET_SOCKET);
   }
 
-  FakeKubelet start() throws IOException {
+  public FakeKubelet start() throws IOException {
     ServerInterceptor authority = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(
@@ -123,7 +123,7 @@ final class FakeKubelet implements AutoCloseable {
   }
 
   /** Waits for the next registration of {@code resource} and returns its connection. */
-  Connection awaitRegistration(String resource) throws InterruptedException {
+  public Connection awaitRegistration(String resource) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       RegisterRequest r = registrations.poll(100, TimeUnit.MILLISECONDS);
@@ -132,6 +132,12 @@ final class FakeKubelet implements AutoCloseable {
       }
     }
     throw new AssertionError("no registration of " + resource + " within 10 s");
+  }
+
+  /** Returns the current connection of {@code resource}, or waits for its registration. */
+  public Connection awaitRegistrationOrCurrent(String resource) throws InterruptedException {
+    Connection c = connections.get(resource);
+    return c != null ? c : awaitRegistration(resource);
   }
 
   /** Simulates a kubelet restart: stop, delete every socket in the directory, start again. */

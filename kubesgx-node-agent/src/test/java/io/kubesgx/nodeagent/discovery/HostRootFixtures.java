@@ -47,7 +47,7 @@ public final class HostRootFixtures {
           } else if (p.getFileName().toString().equals("cpuid.records")) {
             writeCpuid(p, dst.resolveSibling("cpuid"));
           } else {
-            Files.copy(p, dst);
+            Files.copy(p, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
           }
         }
       }

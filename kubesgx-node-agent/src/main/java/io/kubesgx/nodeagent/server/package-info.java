@@ -1,0 +1,2 @@
+/** Health, readiness and Prometheus metrics endpoints on the JDK's small HTTP server. */
+package io.kubesgx.nodeagent.server;

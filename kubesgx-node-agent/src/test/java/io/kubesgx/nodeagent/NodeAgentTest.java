@@ -1,0 +1,111 @@
+package io.kubesgx.nodeagent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.kubesgx.nodeagent.deviceplugin.FakeKubelet;
+import io.kubesgx.nodeagent.deviceplugin.PluginSupervisor;
+import io.kubesgx.nodeagent.deviceplugin.ResourceNames;
+import io.kubesgx.nodeagent.discovery.HostRoot;
+import io.kubesgx.nodeagent.discovery.HostRootFixtures;
+import io.kubesgx.nodeagent.registration.Taint;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole agent: fake kubelet + CRUD mock API server + health endpoints. */
+@EnableKubernetesMockClient(crud = true)
+class NodeAgentTest {
+  KubernetesClient client;
+  KubernetesMockServer server;
+  @TempDir Path tmp;
+
+  private static String get(int port, String path) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
+  }
+
+  @Test
+  void start_inKernelNode_registersPluginsThenLabelsNodeAndRemovesStartupTaint() throws Exception {
+    Taint startup = Taint.parse(Taint.DEFAULT_STARTUP);
+    client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().addNewTaint().withKey(startup.key()).withValue(startup.value())
+        .withEffect(startup.effect()).endTaint().endSpec()
+        .withNewStatus().addToCapacity("cpu", new Quantity("2")).endStatus().build()).create();
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "ks");
+    Path root = HostRootFixtures.driverFixture("in-kernel", tmp.resolve("root"));
+    NodeAgentConfig cfg = NodeAgentConfig.builder()
+        .hostRoot(new HostRoot(root))
+        .plugins(new PluginSupervisor.Config(dir, Duration.ofMillis(50), Duration.ofMillis(200),
+            Duration.ofSeconds(15)))
+        .nodeName("n1")
+        .enclaveSlots(3)
+        .provisionSlots(3)
+        .metricsPort(0)
+        .registrationInterval(Duration.ofMillis(500))
+        .enforcementInterval(Duration.ofMillis(200))
+        .build();
+    try (FakeKubelet kubelet = new FakeKubelet(dir).start();
+        NodeAgent agent = NodeAgent.start(cfg, Optional.of(client))) {
+      assertTrue(get(agent.httpPort(), "/healthz").startsWith("200"));
+      await().atMost(Duration.ofSeconds(15)).until(agent::ready);
+      await().atMost(Duration.ofSeconds(15)).until(() -> {
+        Node n = client.nodes().withName("n1").get();
+        return n.getSpec().getTaints() == null || n.getSpec().getTaints().isEmpty();
+      });
+      Node n = client.nodes().withName("n1").get();
+      assertEquals("true", n.getMetadata().getLabels().get("kubesgx.io/epc-ready"));
+      assertEquals(new Quantity(Long.toString(64L << 30)),
+          n.getStatus().getCapacity().get(ResourceNames.EPC_BYTES));
+      assertTrue(get(agent.httpPort(), "/readyz").startsWith("200"));
+      String metrics = get(agent.httpPort(), "/metrics");
+      assertTrue(metrics.contains("kubesgx_node_epc_bytes 68719476736"), metrics);
+      assertTrue(metrics.contains(
+          "kubesgx_device_plugin_registered{resource=\"sgx.intel.com/enclave\"} 1"), metrics);
+      assertTrue(metrics.contains("kubesgx_node_startup_taint_removed 1"), metrics);
+      assertEquals(65536, kubelet.awaitRegistrationOrCurrent(ResourceNames.EPC_MIB)
+          .next().getDevicesCount());
+    } finally {
+      Files.deleteIfExists(dir.resolve("kubelet.sock"));
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  @Test
+  void start_kubeApiUnreachable_pluginsStillServeAndReadyzExplains() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "ks");
+    NodeAgentConfig cfg = NodeAgentConfig.builder()
+        .hostRoot(new HostRoot(tmp))
+        .simulateEpcBytes(java.util.OptionalLong.of(32L << 20))
+        .plugins(new PluginSupervisor.Config(dir, Duration.ofMillis(50), Duration.ofMillis(200),
+            Duration.ofSeconds(15)))
+        .nodeName("missing-node")
+        .metricsPort(0)
+        .build();
+    try (FakeKubelet kubelet = new FakeKubelet(dir).start();
+        NodeAgent agent = NodeAgent.start(cfg, Optional.of(client))) {
+      assertEquals(32, kubelet.awaitRegistration(ResourceNames.EPC_MIB).next().getDevicesCount());
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> get(agent.httpPort(), "/readyz").contains("NODE_NOT_FOUND"));
+      assertTrue(get(agent.httpPort(), "/readyz").startsWith("503"));
+    } finally {
+      Files.deleteIfExists(dir.resolve("kubelet.sock"));
+      Files.deleteIfExists(dir);
+    }
+  }
+}
