@@ -39,8 +39,10 @@ class SyntheticVectorsTest {
             .build();
   }
 
+  private static final List<SyntheticVectors.Entry> INDEX = SyntheticVectors.index();
+
   static List<SyntheticVectors.Entry> vectors() {
-    return SyntheticVectors.index();
+    return INDEX;
   }
 
   /** Returns null when the vector behaves as its index says, else a description of the mismatch. */

@@ -34,17 +34,6 @@ class VectorGeneratorTest {
   }
 
   @Test
-  void generate_twice_producesIdenticalBytes(@TempDir Path tmp) throws Exception {
-    Path a = tmp.resolve("a");
-    Path b = tmp.resolve("b");
-    VectorGenerator.generate(a);
-    VectorGenerator.generate(b);
-    for (String f : listing(a)) {
-      assertTrue(Arrays.equals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f))), f);
-    }
-  }
-
-  @Test
   void index_namesEveryScenarioOnce() {
     List<String> names = SyntheticVectors.index().stream().map(SyntheticVectors.Entry::name).toList();
     assertEquals(Scenarios.all().stream().map(Scenario::name).toList(), names);
