@@ -64,7 +64,18 @@ public final class TcbInfoParser {
   private static final Set<TcbStatus> MODULE_STATUSES =
       EnumSet.of(TcbStatus.UP_TO_DATE, TcbStatus.OUT_OF_DATE, TcbStatus.REVOKED);
 
+  /** The TCB info v2 flat component keys {@code sgxtcbcomp01svn} .. {@code sgxtcbcomp16svn}. */
+  private static final String[] FLAT_KEYS = flatKeys();
+
   private TcbInfoParser() {}
+
+  private static String[] flatKeys() {
+    String[] k = new String[TcbLevel.COMPONENTS];
+    for (int i = 0; i < k.length; i++) {
+      k[i] = String.format(java.util.Locale.ROOT, "sgxtcbcomp%02dsvn", i + 1);
+    }
+    return k;
+  }
 
   /**
    * Parses the raw text of a {@code tcbInfo} object (the inner object, not the PCS body).
@@ -210,14 +221,13 @@ public final class TcbInfoParser {
       forbid(tcb, "sgxtcbcomponents", tp, "in TCB info version 2");
       forbid(tcb, "tdxtcbcomponents", tp, "in TCB info version 2");
       List<Integer> flat = new ArrayList<>(TcbLevel.COMPONENTS);
-      for (int i = 1; i <= TcbLevel.COMPONENTS; i++) {
-        String key = String.format("sgxtcbcomp%02dsvn", i);
+      for (String key : FLAT_KEYS) {
         flat.add((int) integer(tcb, key, tp, 0, 255));
       }
       sgx = flat;
     } else {
-      for (int i = 1; i <= TcbLevel.COMPONENTS; i++) {
-        forbid(tcb, String.format("sgxtcbcomp%02dsvn", i), tp, "in TCB info version 3");
+      for (String key : FLAT_KEYS) {
+        forbid(tcb, key, tp, "in TCB info version 3");
       }
       sgx = components(tcb, "sgxtcbcomponents", tp);
     }

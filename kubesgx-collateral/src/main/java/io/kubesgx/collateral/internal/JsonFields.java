@@ -163,6 +163,10 @@ public final class JsonFields {
   /** Parses an RFC 3339 date-time ({@code Z} or numeric offset) to an instant. */
   public static Instant asDate(JsonValue v, String path) throws MalformedInputException {
     String s = asString(v, path);
+    Instant fast = compactUtc(s);
+    if (fast != null) {
+      return fast;
+    }
     if (s.length() > 40 || !RFC3339.matcher(s).matches()) {
       throw new MalformedInputException(
           path + ": must be an RFC 3339 date-time such as 2025-06-19T10:56:11Z, got '"
@@ -174,6 +178,43 @@ public final class JsonFields {
     } catch (DateTimeParseException e) {
       throw new MalformedInputException(path + ": invalid date-time '" + s + "'", e);
     }
+  }
+
+  /**
+   * Fast path for the form PCS always uses, {@code yyyy-MM-ddTHH:mm:ssZ}; returns null for anything
+   * else (which then takes the general, regex-checked path).
+   */
+  private static Instant compactUtc(String s) {
+    if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != 't')
+        || s.charAt(13) != ':' || s.charAt(16) != ':' || (s.charAt(19) != 'Z' && s.charAt(19) != 'z')) {
+      return null;
+    }
+    int y = digits(s, 0, 4);
+    int mo = digits(s, 5, 2);
+    int d = digits(s, 8, 2);
+    int h = digits(s, 11, 2);
+    int mi = digits(s, 14, 2);
+    int se = digits(s, 17, 2);
+    if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) {
+      return null;
+    }
+    try {
+      return java.time.LocalDateTime.of(y, mo, d, h, mi, se).toInstant(java.time.ZoneOffset.UTC);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static int digits(String s, int from, int n) {
+    int v = 0;
+    for (int i = from; i < from + n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   /** Returns a required RFC 3339 date-time member. */

@@ -173,6 +173,18 @@ public final class Json {
 
   private String string() throws MalformedInputException {
     i++;
+    // Fast path: a string without escapes or control characters is a plain substring.
+    for (int k = i; k < s.length(); k++) {
+      char c = s.charAt(k);
+      if (c == '"') {
+        String out = s.substring(i, k);
+        i = k + 1;
+        return out;
+      }
+      if (c == '\\' || c < 0x20) {
+        break;
+      }
+    }
     StringBuilder sb = new StringBuilder();
     while (true) {
       if (i >= s.length()) {

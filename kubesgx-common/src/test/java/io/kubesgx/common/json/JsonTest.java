@@ -1,0 +1,53 @@
+package io.kubesgx.common.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.json.JsonValue.JsonObject;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+  @Test
+  void parse_nestedDocument_keepsOrderAndValues() throws Exception {
+    JsonObject o = Json.parseObject(" {\"b\":[1,-2.5e3,true,false,null],\"a\":{\"x\":\"y\\n\\u00e9\\ud83d\\ude00\"}} ");
+    assertEquals(List.of("b", "a"), List.copyOf(o.members().keySet()));
+    assertEquals("y\n\u00e9\ud83d\ude00", o.object("a").string("x"));
+    assertEquals(5, o.array("b").size());
+    assertEquals("-2.5e3", ((JsonValue.JsonNumber) o.array("b").get(1)).text());
+  }
+
+  @Test
+  void write_parsedDocument_roundTrips() throws Exception {
+    String text = "{\"k\":[1,\"two\\\"\\\\\",{\"z\":null}],\"t\":true}";
+    assertEquals(text, Json.write(Json.parse(text)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "", "{", "{\"a\":1,\"a\":2}", "{\"a\":1}x", "[1,]", "{\"a\" 1}", "01", "1.", "1e", "-", "\"\\x\"",
+    "\"\\ud800\"", "\"\\udc00x\"", "\"a\u0001\"", "tru", "nul", "{\"a\":1,}", "[1 2]", "\"unterminated", "1e9999999"
+  })
+  void parse_invalidDocument_throwsMalformed(String text) {
+    assertThrows(MalformedInputException.class, () -> Json.parse(text));
+  }
+
+  @Test
+  void parse_tooDeep_throwsMalformed() {
+    String deep = "[".repeat(Json.MAX_DEPTH + 2) + "]".repeat(Json.MAX_DEPTH + 2);
+    MalformedInputException e = assertThrows(MalformedInputException.class, () -> Json.parse(deep));
+    assertTrue(e.getMessage().contains("nesting"), e.getMessage());
+  }
+
+  @Test
+  void integer_fraction_throwsMalformed() throws Exception {
+    JsonObject o = Json.parseObject("{\"n\":1.5,\"m\":99999999999999999999}");
+    assertThrows(MalformedInputException.class, () -> o.integer("n"));
+    assertThrows(MalformedInputException.class, () -> o.integer("m"));
+    assertThrows(MalformedInputException.class, () -> o.string("missing"));
+  }
+}
