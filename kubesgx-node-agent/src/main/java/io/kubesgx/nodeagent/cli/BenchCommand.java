@@ -89,6 +89,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     EventLoopGroup g = t.newGroup(1, "bench");
     ManagedChannel ch = t.channel(socket, g);
+    // Report allocation latency only once the connection is up.
+    ch.getState(true);
     try {
       var stub = DevicePluginGrpc.newBlockingStub(ch);
       long[] lat = new long[iterations];

@@ -26,7 +26,6 @@ public final class DeviceSet {
   private final int count;
   private final List<NumaRange> numa;
   private final boolean healthy;
-  private volatile ListAndWatchResponse proto;
 
   private DeviceSet(
       String resourceName, String idPrefix, int count, List<NumaRange> numa, boolean healthy) {
@@ -123,14 +122,14 @@ public final class DeviceSet {
     return -1;
   }
 
-  /** Returns the complete list as the kubelet receives it (built once, then cached). */
+  /**
+   * Returns the complete list as the kubelet receives it.
+   *
+   * <p>Built on demand and not kept: lists are sent rarely (registration, health changes), and a
+   * 64 GiB list would otherwise pin several MiB of heap in a process meant to stay small.
+   */
   public ListAndWatchResponse toProto() {
-    ListAndWatchResponse p = proto;
-    if (p == null) {
-      p = build();
-      proto = p;
-    }
-    return p;
+    return build();
   }
 
   private ListAndWatchResponse build() {

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +77,6 @@ public final class PluginSupervisor implements AutoCloseable {
   private final UdsTransport transport;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final EventLoopGroup group;
-  private final ExecutorService rpcExecutor;
   private final ScheduledExecutorService ticker;
   private final AtomicLong registrations = new AtomicLong();
   private final Consumer<String> onRegistered;
@@ -101,7 +99,6 @@ public final class PluginSupervisor implements AutoCloseable {
       endpoints.add(new Endpoint(p, ResourceNames.socketName(p.resourceName())));
     }
     this.group = transport.newGroup(1, "kubesgx-uds");
-    this.rpcExecutor = Executors.newFixedThreadPool(2, UdsTransport.daemonFactory("kubesgx-rpc"));
     this.ticker = Executors.newSingleThreadScheduledExecutor(
         UdsTransport.daemonFactory("kubesgx-supervisor"));
   }
@@ -259,7 +256,6 @@ public final class PluginSupervisor implements AutoCloseable {
         }
       }
     }
-    rpcExecutor.shutdownNow();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
@@ -283,7 +279,9 @@ public final class PluginSupervisor implements AutoCloseable {
     }
 
     void startServer() throws IOException {
-      server = transport.startServer(socket(), group, rpcExecutor, new DevicePluginService(plugin));
+      // Every RPC is a short, non-blocking pure function: run it on the event loop (no hand-off).
+      server = transport.startServer(socket(), group, Runnable::run,
+          new DevicePluginService(plugin));
       socketKey = fileKey(socket());
       registeredWith = null;
       LOG.info("{}: serving on {} ({})", plugin.resourceName(), socket(), transport.kind());
