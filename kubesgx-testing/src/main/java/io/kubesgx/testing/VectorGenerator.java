@@ -43,6 +43,25 @@ public final class VectorGenerator {
   /** FMSPC of the standard TDX platform. */
   public static final String TDX_FMSPC = "50806f000000";
 
+  private static final String README =
+      "# kubesgx synthetic DCAP vectors (generated — do not edit)\n\n"
+          + "TEST DATA ONLY. Every file here is produced by `io.kubesgx.testing.VectorGenerator` from kubesgx's own\n"
+          + "test PKI (`CN=kubesgx TEST Root CA`, keys derived from a public seed) and must never verify against the\n"
+          + "Intel SGX Root CA. No third-party data is included.\n\n"
+          + "Each directory uses Intel QVL sample file names (`quote.dat`, `pckCert.pem`, `pckSignChain.pem`,\n"
+          + "`tcbInfo.json`, `tcbSignChain.pem`, `qeIdentity.json`, `rootCaCrl.der`, `intermediateCaCrl.der`,\n"
+          + "`trustedRootCaCert.pem`) and loads with `CollateralLoader.fromDirectory`. `vectors.json` lists each\n"
+          + "vector with its evaluation time (`now`) and either `expectedTcbStatus` + `expectedAdvisoryIds` or\n"
+          + "`expectedReason` (a `io.kubesgx.verifier.Reason` name; `failsAt: load` means the collateral loader\n"
+          + "itself rejects it).\n\n"
+          + "Generation is deterministic (RFC 6979 signatures), and `VectorGeneratorTest` fails if these files differ\n"
+          + "from a fresh run. To regenerate, from the repository root:\n\n"
+          + "```\n"
+          + "./mvnw -B -ntp -q -pl kubesgx-testing -am install -DskipTests\n"
+          + "./mvnw -B -ntp -q -pl kubesgx-testing dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt\n"
+          + "java -cp kubesgx-testing/target/classes:$(cat /tmp/cp.txt) io.kubesgx.testing.VectorGenerator\n"
+          + "```\n";
+
   private VectorGenerator() {}
 
   /** Writes every vector and the index under {@code args[0]} (default {@value #DEFAULT_OUTPUT}). */
@@ -88,6 +107,7 @@ public final class VectorGenerator {
     }
     index.append("\n]\n");
     Files.write(out.resolve(INDEX), index.toString().getBytes(StandardCharsets.UTF_8));
+    Files.write(out.resolve("README.md"), README.getBytes(StandardCharsets.UTF_8));
     return names;
   }
 
