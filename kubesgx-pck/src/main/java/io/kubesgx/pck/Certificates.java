@@ -137,6 +137,7 @@ public final class Certificates {
     if (DerReader.elementLength(der, 0) != der.length) {
       throw new MalformedInputException("certificate DER has trailing bytes");
     }
+    io.kubesgx.pck.internal.SignedDer.requireWellFormedSignature(der, "certificate");
     Certificate cert;
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");

@@ -98,6 +98,7 @@ public final class Crls {
     if (DerReader.elementLength(der, 0) != der.length) {
       throw new MalformedInputException("CRL DER has trailing bytes");
     }
+    io.kubesgx.pck.internal.SignedDer.requireWellFormedSignature(der, "CRL");
     CRL crl;
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");

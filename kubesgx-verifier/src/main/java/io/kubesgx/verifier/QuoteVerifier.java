@@ -286,7 +286,7 @@ public final class QuoteVerifier {
     // spec: step 8 — quote signature by the attestation key.
     PublicKey attKey;
     try {
-      attKey = Ecdsa.publicKeyFromXy(quote.signatureData().attestationKey());
+      attKey = cache.parsed(quote.signatureData().attestationKey(), Ecdsa::publicKeyFromXy);
     } catch (MalformedInputException e) {
       throw new AttestationException(Reason.INVALID_QUOTE_SIGNATURE, "the attestation key is not a valid P-256 point", e);
     }

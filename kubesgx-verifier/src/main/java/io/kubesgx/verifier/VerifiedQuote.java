@@ -92,7 +92,7 @@ public final class VerifiedQuote {
     this.earliestExpiry = earliestExpiry;
     this.anchor = anchor;
     this.revocationChecked = revocationChecked;
-    this.collateralDigests = Map.copyOf(collateralDigests);
+    this.collateralDigests = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(collateralDigests));
     this.verifiedAt = verifiedAt;
   }
 
