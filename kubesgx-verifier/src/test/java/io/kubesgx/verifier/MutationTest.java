@@ -81,12 +81,13 @@ import org.junit.jupiter.api.Test;
  *       root's (unchecked) validity still enters {@code latestIssue}/{@code earliestExpiry}.
  * </ul>
  *
- * <p>One accepted class is a <b>known bug</b> ({@link #isUnusedBitsOfSignature}, and the disabled
- * {@link #verify_certificateSignatureBitStringWithUnusedBits_isRejected}): the JDK decodes a
- * signatureValue BIT STRING with a non-zero unused-bits count by masking the padding bits, so a
- * certificate or CRL whose unused-bits byte is flipped from 0 to 1 still verifies when the last
- * signature byte is even. OpenSSL (Intel's QVL) rejects such signatures
- * ({@code ASN1_R_INVALID_BIT_STRING_BITS_LEFT}); DER for ECDSA signatures requires 0.
+ * <p>Found and fixed: the JDK decodes a signatureValue BIT STRING with a non-zero unused-bits
+ * count by masking the padding bits, so a certificate or CRL whose unused-bits byte was flipped from
+ * 0 to 1 still verified when the last signature byte was even (11 accepted mutations: PCK leaf and
+ * intermediate certificates, PCK CRL issuer, PCK CRL). OpenSSL (Intel's QVL) rejects such signatures
+ * ({@code ASN1_R_INVALID_BIT_STRING_BITS_LEFT}). kubesgx-pck now rejects them; a flip of that byte
+ * is no longer an explained acceptance, and {@link
+ * #verify_certificateSignatureBitStringWithUnusedBits_isRejected} pins the fix.
  */
 class MutationTest {
   private static final QuoteVerifier INTEL = QuoteVerifier.newBuilder().build();
@@ -119,9 +120,7 @@ class MutationTest {
     /** PEM whitespace in the quote's certification data. */
     PEM_WHITESPACE,
     /** The unchecked body of a self-signed root certificate in a chain. */
-    ROOT_CERTIFICATE,
-    /** Known bug: the outer signature BIT STRING's unused-bits byte. */
-    SIGNATURE_UNUSED_BITS
+    ROOT_CERTIFICATE
   }
 
   /** One mutation: where, how, how an acceptance would be classified, and how to run it. */
@@ -277,9 +276,6 @@ class MutationTest {
     }
     System.out.println(tag + "accepted with evaluation time outside [latestIssue, earliestExpiry]: "
         + windowOutside.size() + (windowOutside.isEmpty() ? "" : ", e.g. " + windowOutside.peek()));
-    for (String bug : sorted(accepted.getOrDefault(Kind.SIGNATURE_UNUSED_BITS, new ConcurrentLinkedQueue<>()))) {
-      System.out.println(tag + "KNOWN BUG accepted: " + bug);
-    }
 
     assertEquals(List.of(), sorted(falseAccepts), "mutations that verified with a different identity or a better status");
     assertEquals(List.of(), sorted(unexpectedErrors), "mutations that escaped with something other than AttestationException");
@@ -294,11 +290,11 @@ class MutationTest {
   }
 
   /**
-   * Known bug, reported to the lead: a certificate or CRL whose outer signatureValue BIT STRING
-   * declares unused bits still verifies (the JDK masks the padding bits off; {@code
-   * Certificates.parse} and {@code Crls.parse} in kubesgx-pck do not look at the byte, and their
-   * re-encoding check compares against the JDK's cached input bytes). Both a PCK CRL issuer
-   * certificate and a PCK CRL are patched here; either must be rejected.
+   * Regression (found by this test, fixed in kubesgx-pck): a certificate or CRL whose outer
+   * signatureValue BIT STRING declares unused bits used to verify, because the JDK masks the
+   * padding bits off and the re-encoding check compared against the JDK's cached input bytes. A PCK
+   * CRL issuer certificate and a PCK CRL whose signatures end in an even byte (so masking one bit
+   * changes nothing) are patched here; both must be rejected.
    */
   @Test
   void verify_certificateSignatureBitStringWithUnusedBits_isRejected() throws Exception {
@@ -478,9 +474,8 @@ class MutationTest {
     byte[] b = item.toByteArray();
     boolean root = region.contains(",root]");
     int signedEnd = der ? tbsEnd(b) : b.length;
-    int unusedBits = der ? signatureUnusedBitsOffset(b) : -1;
     Operation add = (i, p) -> {
-      Kind kind = root ? Kind.ROOT_CERTIFICATE : i == unusedBits ? Kind.SIGNATURE_UNUSED_BITS : Kind.UNEXPECTED;
+      Kind kind = root ? Kind.ROOT_CERTIFICATE : Kind.UNEXPECTED;
       out.add(new Mutation(s.id(), region, i, p, kind, v -> {
         byte[] m = b.clone();
         m[i] ^= (byte) p;
