@@ -199,4 +199,11 @@ class CliTest {
         "--at", "1900000000", "--seconds", "0.2");
     assertEquals(1, r.exit());
   }
+
+  @Test
+  void nodeDiscover_simulatedEpcJson_registeredAndReportsSize() throws Exception {
+    Result r = run("node", "discover", "--simulate-epc", "8Mi", "--host-root", tmp.toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("8388608"), r.out());
+  }
 }
