@@ -196,7 +196,7 @@ public final class QuoteVerifier {
     List<X509Certificate> pckChain = pckChain(quote, collateral);
     ChainVerifier.Verified pck = chains.verify(pckChain, anchors, at, ChainVerifier.Kind.PCK);
     ctx.anchor(pck.anchor(), "PCK certificate chain");
-    ctx.certs(pck.all());
+    ctx.certs(pck.certs());
     X509Certificate leaf = pck.certs().get(0);
     X509Certificate intermediate = pck.certs().get(1);
 
@@ -228,7 +228,7 @@ public final class QuoteVerifier {
           chains.verify(orderedChain(collateral.pckCrlIssuerChain(), Reason.INVALID_CRL),
               anchors, at, ChainVerifier.Kind.PCK_CRL_ISSUER);
       ctx.anchor(crlChain.anchor(), "PCK CRL issuer chain");
-      ctx.certs(crlChain.all());
+      ctx.certs(crlChain.certs());
       if (rootCrl.isPresent() && rootCrl.get().isRevoked(crlChain.certs().get(0))) {
         throw new AttestationException(Reason.INTERMEDIATE_REVOKED, "the PCK CRL issuer is revoked by the root CA CRL");
       }
@@ -523,7 +523,7 @@ public final class QuoteVerifier {
         chains.verify(orderedChain(issuerChain, Reason.INVALID_SIGNING_CHAIN),
             anchors, at, ChainVerifier.Kind.SIGNING);
     ctx.anchor(v.anchor(), what + " issuer chain");
-    ctx.certs(v.all());
+    ctx.certs(v.certs());
     X509Certificate signer = v.certs().get(0);
     if (rootCrl.isPresent() && rootCrl.get().isRevoked(signer)) {
       throw new AttestationException(Reason.SIGNING_CERT_REVOKED, "the " + what + " signing certificate is revoked by the root CA CRL");
