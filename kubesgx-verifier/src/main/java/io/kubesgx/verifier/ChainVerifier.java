@@ -206,6 +206,22 @@ final class ChainVerifier {
    */
   void verifyCrl(X509CRL crl, X500Principal expectedIssuer, PublicKey key, Instant at, String what)
       throws AttestationException {
+    if (cache.byIdentity(crl, key, expectedIssuer) != Boolean.TRUE) {
+      verifyCrlStructure(crl, expectedIssuer, key, what);
+      cache.rememberByIdentity3(crl, key, expectedIssuer, Boolean.TRUE);
+    }
+    Instant thisUpdate = crl.getThisUpdate().toInstant();
+    Instant nextUpdate = crl.getNextUpdate().toInstant();
+    if (at.isBefore(thisUpdate)) {
+      throw new AttestationException(Reason.CRL_NOT_YET_VALID, "the " + what + " is valid only from " + thisUpdate + " (evaluation time " + at + ")");
+    }
+    if (at.isAfter(nextUpdate)) {
+      throw new AttestationException(Reason.CRL_EXPIRED, "the " + what + " expired at " + nextUpdate + " (evaluation time " + at + "); fetch a fresh one");
+    }
+  }
+
+  private void verifyCrlStructure(X509CRL crl, X500Principal expectedIssuer, PublicKey key, String what)
+      throws AttestationException {
     if (!crl.getIssuerX500Principal().equals(expectedIssuer)) {
       throw new AttestationException(
           Reason.INVALID_CRL, "the " + what + " is issued by '" + crl.getIssuerX500Principal().getName()
@@ -217,31 +233,26 @@ final class ChainVerifier {
     if (!ECDSA_SHA256_OID.equals(crl.getSigAlgOID())) {
       throw new AttestationException(Reason.INVALID_CRL, "the " + what + " is not signed with ECDSA-SHA256");
     }
-    boolean ok;
-    try {
-      Bytes ck = cacheKey("crl", crl.getEncoded(), key.getEncoded());
-      ok = cache.isVerified(ck);
-      if (!ok) {
-        crl.verify(key);
-        cache.markVerified(ck);
-        ok = true;
+    boolean ok = cache.byIdentity(crl, key) == Boolean.TRUE;
+    if (!ok) {
+      try {
+        Bytes ck = cacheKey("crl", crl.getEncoded(), key.getEncoded());
+        ok = cache.isVerified(ck);
+        if (!ok) {
+          crl.verify(key);
+          cache.markVerified(ck);
+          ok = true;
+        }
+        cache.rememberByIdentity(crl, key, Boolean.TRUE);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        ok = false;
       }
-    } catch (GeneralSecurityException | RuntimeException e) {
-      ok = false;
     }
     if (!ok) {
       throw new AttestationException(Reason.INVALID_CRL, "the " + what + " signature does not verify");
     }
-    Instant thisUpdate = crl.getThisUpdate().toInstant();
     if (crl.getNextUpdate() == null) {
       throw new AttestationException(Reason.INVALID_CRL, "the " + what + " has no nextUpdate");
-    }
-    Instant nextUpdate = crl.getNextUpdate().toInstant();
-    if (at.isBefore(thisUpdate)) {
-      throw new AttestationException(Reason.CRL_NOT_YET_VALID, "the " + what + " is valid only from " + thisUpdate + " (evaluation time " + at + ")");
-    }
-    if (at.isAfter(nextUpdate)) {
-      throw new AttestationException(Reason.CRL_EXPIRED, "the " + what + " expired at " + nextUpdate + " (evaluation time " + at + "); fetch a fresh one");
     }
   }
 

@@ -255,7 +255,13 @@ public final class QuoteVerifier {
 
     SgxExtensions ext;
     try {
-      ext = cache.parsed(ChainVerifier.cacheKey("sgx-ext", leaf.getEncoded(), new byte[0]), b -> SgxExtensionParser.parse(leaf));
+      Object known = cache.byIdentity(leaf, SgxExtensions.class);
+      if (known instanceof SgxExtensions) {
+        ext = (SgxExtensions) known;
+      } else {
+        ext = cache.parsed(ChainVerifier.cacheKey("sgx-ext", leaf.getEncoded(), new byte[0]), b -> SgxExtensionParser.parse(leaf));
+        cache.rememberByIdentity(leaf, SgxExtensions.class, ext);
+      }
     } catch (java.security.cert.CertificateEncodingException e) {
       throw new AttestationException(Reason.INVALID_PCK_CERT, "PCK certificate cannot be encoded", e);
     } catch (MalformedInputException e) {
@@ -295,7 +301,7 @@ public final class QuoteVerifier {
     }
 
     // spec: step 9 — platform TCB level (and TDX module identity).
-    if (!ext.fmspc().hex().equalsIgnoreCase(tcbInfo.fmspc().hex())) {
+    if (!ext.fmspc().equals(tcbInfo.fmspc())) {
       throw new AttestationException(
           Reason.TCB_INFO_MISMATCH, "the PCK FMSPC is " + ext.fmspc().hex() + " but the TCB info is for FMSPC " + tcbInfo.fmspc().hex());
     }
