@@ -544,17 +544,13 @@ public final class QuoteVerifier {
     }
     switch (cd.type()) {
       case CertificationData.PCK_CHAIN:
-        try {
-          return cache.parsed(cd.data(), b -> {
-            try {
-              return List.copyOf(CertificateChains.orderLeafFirst(Certificates.parseAll(b.toByteArray())));
-            } catch (MalformedInputException e) {
-              throw new AttestationException(Reason.INVALID_PCK_CERT, "the quote's PCK certificate chain: " + e.getMessage(), e);
-            }
-          });
-        } catch (AttestationException e) {
-          throw e;
-        }
+        return cache.parsed(cd.data(), b -> {
+          try {
+            return List.copyOf(CertificateChains.orderLeafFirst(Certificates.parseAll(b.toByteArray())));
+          } catch (MalformedInputException e) {
+            throw new AttestationException(Reason.INVALID_PCK_CERT, "the quote's PCK certificate chain: " + e.getMessage(), e);
+          }
+        });
       case CertificationData.PCK_LEAF:
         if (collateral.pckCrlIssuerChain().isEmpty()) {
           throw new AttestationException(

@@ -4,7 +4,6 @@ import io.kubesgx.common.Bytes;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * A bounded, thread-safe cache of facts that depend only on exact bytes: "this signature by this key
@@ -160,9 +159,5 @@ public final class VerificationCache {
   @FunctionalInterface
   interface ThrowingParser<T, E extends Exception> {
     T parse(Bytes b) throws E;
-  }
-
-  static <T> Function<T, T> identity() {
-    return t -> t;
   }
 }
