@@ -4,7 +4,7 @@ import io.kubesgx.nodeagent.deviceplugin.ContainerAllocation.DeviceNodeSpec;
 import io.kubesgx.nodeagent.deviceplugin.ContainerAllocation.MountSpec;
 import io.kubesgx.nodeagent.discovery.SgxDeviceNode;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +24,9 @@ public final class Allocator {
   /** Environment variable that switches the quote library to out-of-process quoting. */
   public static final String ENV_AESM_ADDR = "SGX_AESM_ADDR";
 
+  /** Requests up to this many device IDs detect duplicates by a linear scan. */
+  private static final int SMALL_REQUEST = 64;
+
   private Allocator() {}
 
   /** Decides an {@code Allocate} call; {@code requests} holds the device IDs per container. */
@@ -36,26 +39,50 @@ public final class Allocator {
     if (!set.healthy()) {
       return Allocation.rejected(set.resourceName() + ": devices are unhealthy");
     }
-    List<ContainerAllocation> out = new ArrayList<>(requests.size());
-    BitSet seen = new BitSet(set.count());
+    int total = 0;
+    for (int c = 0; c < requests.size(); c++) {
+      total += requests.get(c).size();
+    }
+    // Duplicate detection sized by the request, not by the device set: a BitSet over 65,536 EPC
+    // devices was 8 KiB of garbage per call. Small requests (the usual case) scan linearly.
+    int[] seen = total <= SMALL_REQUEST ? new int[total] : null;
+    Set<Integer> seenLarge = seen == null ? new HashSet<>(total * 2) : null;
+    int n = 0;
+    ContainerAllocation[] out = new ContainerAllocation[requests.size()];
     for (int c = 0; c < requests.size(); c++) {
       List<String> ids = requests.get(c);
       if (ids.isEmpty()) {
         return Allocation.rejected("container request " + c + " names no devices");
       }
-      for (String id : ids) {
+      for (int k = 0, size = ids.size(); k < size; k++) {
+        String id = ids.get(k);
         int index = set.indexOf(id);
         if (index < 0) {
           return Allocation.rejected(set.resourceName() + ": unknown device ID '" + shorten(id) + "'");
         }
-        if (seen.get(index)) {
+        boolean duplicate;
+        if (seen != null) {
+          duplicate = contains(seen, n, index);
+          seen[n++] = index;
+        } else {
+          duplicate = !seenLarge.add(index);
+        }
+        if (duplicate) {
           return Allocation.rejected(set.resourceName() + ": device ID '" + id + "' requested twice");
         }
-        seen.set(index);
       }
-      out.add(forContainer(ids.size(), role, present, policy));
+      out[c] = forContainer(ids.size(), role, present, policy);
     }
-    return new Allocation.Granted(out);
+    return new Allocation.Granted(List.of(out));
+  }
+
+  private static boolean contains(int[] a, int n, int v) {
+    for (int i = 0; i < n; i++) {
+      if (a[i] == v) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String shorten(String id) {

@@ -7,7 +7,6 @@ import io.kubesgx.nodeagent.deviceplugin.ContainerAllocation.MountSpec;
 import io.kubesgx.proto.deviceplugin.v1beta1.AllocateRequest;
 import io.kubesgx.proto.deviceplugin.v1beta1.AllocateResponse;
 import io.kubesgx.proto.deviceplugin.v1beta1.CDIDevice;
-import io.kubesgx.proto.deviceplugin.v1beta1.ContainerAllocateRequest;
 import io.kubesgx.proto.deviceplugin.v1beta1.ContainerAllocateResponse;
 import io.kubesgx.proto.deviceplugin.v1beta1.ContainerPreferredAllocationRequest;
 import io.kubesgx.proto.deviceplugin.v1beta1.ContainerPreferredAllocationResponse;
@@ -23,10 +22,21 @@ import io.kubesgx.proto.deviceplugin.v1beta1.PreferredAllocationRequest;
 import io.kubesgx.proto.deviceplugin.v1beta1.PreferredAllocationResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The gRPC facade of one {@link DevicePlugin}: translation only, no logic. */
 public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImplBase {
+  /** Distinct container answers kept in wire form (one per EPC amount in practice). */
+  private static final int CACHE_LIMIT = 256;
+
   private final DevicePlugin plugin;
+  /**
+   * Wire form of each distinct container answer. Answers are immutable and few (they vary only
+   * with the EPC amount, the device nodes present and the policy), so the response message, its
+   * maps and its memoized serialized size are built once instead of on every call.
+   */
+  private final ConcurrentHashMap<ContainerAllocation, ContainerAllocateResponse> wire =
+      new ConcurrentHashMap<>();
 
   /** Serves {@code plugin}. */
   public DevicePluginService(DevicePlugin plugin) {
@@ -59,9 +69,15 @@ public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImpl
 
   @Override
   public void allocate(AllocateRequest request, StreamObserver<AllocateResponse> out) {
-    List<List<String>> ids = new ArrayList<>(request.getContainerRequestsCount());
-    for (ContainerAllocateRequest c : request.getContainerRequestsList()) {
-      ids.add(c.getDevicesIdsList());
+    int n = request.getContainerRequestsCount();
+    List<List<String>> ids;
+    if (n == 1) {
+      ids = List.of(request.getContainerRequests(0).getDevicesIdsList());
+    } else {
+      ids = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ids.add(request.getContainerRequests(i).getDevicesIdsList());
+      }
     }
     Allocation a = plugin.allocate(ids);
     if (a instanceof Allocation.Rejected r) {
@@ -70,7 +86,7 @@ public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImpl
     }
     AllocateResponse.Builder b = AllocateResponse.newBuilder();
     for (ContainerAllocation c : ((Allocation.Granted) a).containers()) {
-      b.addContainerResponses(toProto(c));
+      b.addContainerResponses(wireForm(c));
     }
     out.onNext(b.build());
     out.onCompleted();
@@ -81,6 +97,18 @@ public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImpl
       PreStartContainerRequest request, StreamObserver<PreStartContainerResponse> out) {
     out.onNext(PreStartContainerResponse.getDefaultInstance());
     out.onCompleted();
+  }
+
+  private ContainerAllocateResponse wireForm(ContainerAllocation c) {
+    ContainerAllocateResponse r = wire.get(c);
+    if (r == null) {
+      r = toProto(c);
+      if (wire.size() >= CACHE_LIMIT) {
+        wire.clear();
+      }
+      wire.putIfAbsent(c, r);
+    }
+    return r;
   }
 
   /** Translates one container's allocation to the wire type. */

@@ -93,17 +93,27 @@ public final class DeviceSet {
 
   /** Returns the index of {@code id}, or -1 if it names no device of this set. */
   public int indexOf(String id) {
-    if (!id.startsWith(idPrefix) || id.length() == idPrefix.length() || id.length() > 63) {
+    int start = idPrefix.length();
+    int len = id.length();
+    if (!id.startsWith(idPrefix) || len == start || len > 63) {
       return -1;
     }
-    String rest = id.substring(idPrefix.length());
-    if (rest.length() > 1 && rest.charAt(0) == '0') {
+    // Parsed in place (no substring): this runs for every device ID of every Allocate call.
+    if (len - start > 1 && id.charAt(start) == '0') {
       return -1;
     }
     int v = 0;
-    for (int i = 0; i < rest.length(); i++) {
-      int d = Character.digit(rest.charAt(i), 36);
-      if (d < 0 || Character.isUpperCase(rest.charAt(i)) || v > (Integer.MAX_VALUE - d) / 36) {
+    for (int i = start; i < len; i++) {
+      char ch = id.charAt(i);
+      int d;
+      if (ch >= '0' && ch <= '9') {
+        d = ch - '0';
+      } else if (ch >= 'a' && ch <= 'z') {
+        d = ch - 'a' + 10;
+      } else {
+        return -1;
+      }
+      if (v > (Integer.MAX_VALUE - d) / 36) {
         return -1;
       }
       v = v * 36 + d;
