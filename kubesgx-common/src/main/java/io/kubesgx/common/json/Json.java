@@ -187,6 +187,16 @@ public final class Json {
     }
     StringBuilder sb = new StringBuilder();
     while (true) {
+      int run = i;
+      while (run < s.length()) {
+        char r = s.charAt(run);
+        if (r == '"' || r == '\\' || r < 0x20) {
+          break;
+        }
+        run++;
+      }
+      sb.append(s, i, run);
+      i = run;
       if (i >= s.length()) {
         throw err("unterminated string");
       }
@@ -195,11 +205,8 @@ public final class Json {
         return sb.toString();
       }
       if (c < 0x20) {
+        i--;
         throw err("control character in string");
-      }
-      if (c != '\\') {
-        sb.append(c);
-        continue;
       }
       if (i >= s.length()) {
         throw err("unterminated escape");
