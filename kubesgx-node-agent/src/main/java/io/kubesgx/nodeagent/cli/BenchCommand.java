@@ -178,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (l.startsWith("VmRSS:") || l.startsWith("VmHWM:")) {
-          return l.replaceAll("\\s+", " ") + (l.startsWith("VmHWM") ? "" : "");
+          return l.replaceAll("\\s+", " ");
         }
       }
     } catch (IOException e) {

@@ -6,7 +6,7 @@ import io.kubesgx.common.MalformedInputException;
  * SGX-related CPU flags from {@code /proc/cpuinfo}.
  *
  * <p>The kernel shows {@code sgx} (CPUID.7.0:EBX[2]) and {@code sgx_lc} (CPUID.7.0:ECX[30]) but
- * never {@code sgx1}/{@code sgx2} (kubernetes-sgx.md §6.3).
+ * never the SGX1 or SGX2 leaves (kubernetes-sgx.md §6.3).
  *
  * @param sgx the {@code sgx} flag is present on the first processor
  * @param sgxLc the {@code sgx_lc} (flexible launch control) flag is present
