@@ -98,41 +98,4 @@ public final class Ecdsa {
       return false;
     }
   }
-
-  /** Converts a DER ECDSA signature (SEQUENCE of two INTEGERs) to the 64-byte r‖s form. */
-  public static Bytes derToP1363(byte[] der) throws MalformedInputException {
-    int i = 0;
-    if (der.length < 8 || der[i++] != 0x30) {
-      throw new MalformedInputException("DER ECDSA signature must start with a SEQUENCE");
-    }
-    int seqLen = der[i++] & 0xff;
-    if (seqLen >= 0x80 || seqLen != der.length - 2) {
-      throw new MalformedInputException("DER ECDSA signature has a bad length");
-    }
-    byte[] out = new byte[64];
-    for (int k = 0; k < 2; k++) {
-      if (i + 2 > der.length || der[i++] != 0x02) {
-        throw new MalformedInputException("DER ECDSA signature component must be an INTEGER");
-      }
-      int len = der[i++] & 0xff;
-      if (len == 0 || len > 33 || i + len > der.length) {
-        throw new MalformedInputException("DER ECDSA INTEGER has a bad length");
-      }
-      byte[] v = java.util.Arrays.copyOfRange(der, i, i + len);
-      i += len;
-      if (v[0] < 0 || (v.length > 1 && v[0] == 0 && v[1] >= 0)) {
-        throw new MalformedInputException("DER ECDSA INTEGER is not minimally encoded or negative");
-      }
-      int start = v.length == 33 ? 1 : 0;
-      int n = v.length - start;
-      if (n > 32) {
-        throw new MalformedInputException("DER ECDSA INTEGER exceeds 32 bytes");
-      }
-      System.arraycopy(v, start, out, k * 32 + 32 - n, n);
-    }
-    if (i != der.length) {
-      throw new MalformedInputException("trailing bytes after DER ECDSA signature");
-    }
-    return Bytes.of(out);
-  }
 }
