@@ -581,7 +581,7 @@ public final class QuoteVerifier {
       throw new AttestationException(Reason.QE_IDENTITY_MISMATCH, "QE ATTRIBUTES " + qe.attributes().hex() + " do not match the QE identity");
     }
     if (!qe.mrSigner().equals(id.mrSigner())) {
-      throw new AttestationException(Reason.QE_IDENTITY_MISMATCH, "QE MRSIGNER " + qe.mrSigner().hex() + " is not Intel's QE signer " + id.mrSigner().hex());
+      throw new AttestationException(Reason.QE_IDENTITY_MISMATCH, "QE MRSIGNER " + qe.mrSigner().hex() + " does not match the QE identity's MRSIGNER " + id.mrSigner().hex());
     }
     if (qe.isvProdId() != id.isvProdId()) {
       throw new AttestationException(Reason.QE_IDENTITY_MISMATCH, "QE ISVPRODID " + qe.isvProdId() + " is not " + id.isvProdId());
