@@ -85,6 +85,15 @@ public final class Bytes implements Comparable<Bytes> {
     return Hex.encode(data);
   }
 
+  /** Returns the SHA-256 digest of the content. */
+  public Bytes sha256() {
+    try {
+      return new Bytes(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
   /** Feeds the content into a digest without exposing the backing array to callers. */
   public void updateDigest(MessageDigest digest) {
     digest.update(data);

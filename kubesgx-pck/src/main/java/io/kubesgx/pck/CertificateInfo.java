@@ -2,8 +2,6 @@ package io.kubesgx.pck;
 
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +42,7 @@ public final class CertificateInfo {
     if (spki == null) {
       throw new IllegalArgumentException("public key has no encoded form");
     }
-    try {
-      return Bytes.of(MessageDigest.getInstance("SHA-256").digest(spki));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required on every Java platform", e);
-    }
+    return Bytes.of(spki).sha256();
   }
 
   /** Returns the single CN, or empty when absent, ambiguous or unparsable. */

@@ -24,8 +24,6 @@ import io.kubesgx.quote.QuoteParser;
 import io.kubesgx.quote.TdReportBody;
 import io.kubesgx.quote.TeeType;
 import io.kubesgx.quote.TrailingDataPolicy;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -279,7 +277,7 @@ public final class QuoteVerifier {
     }
 
     // spec: step 6 — QE REPORTDATA = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes.
-    Bytes expected = sha256(quote.signatureData().attestationKey().concat(quote.signatureData().qeAuthData()));
+    Bytes expected = quote.signatureData().attestationKey().concat(quote.signatureData().qeAuthData()).sha256();
     if (!qe.reportData().slice(0, 32).equals(expected) || !qe.reportData().slice(32, 64).isAllZero()) {
       throw new AttestationException(
           Reason.INVALID_QE_REPORT_DATA, "the QE report data does not bind the attestation key and QE authentication data");
@@ -330,7 +328,7 @@ public final class QuoteVerifier {
 
     // spec: step 13 — result.
     Map<String, Bytes> digests = new LinkedHashMap<>();
-    digests.put("quote", sha256(Bytes.of(quoteBytes, 0, quote.quoteLength())));
+    digests.put("quote", Bytes.of(quoteBytes, 0, quote.quoteLength()).sha256());
     @SuppressWarnings("unchecked")
     Map<String, Bytes> colDigests = (Map<String, Bytes>) cache.byIdentity(collateral, Collateral.class);
     if (colDigests == null) {
@@ -610,13 +608,5 @@ public final class QuoteVerifier {
     return Bytes.of(out);
   }
 
-  private static Bytes sha256(Bytes b) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      b.updateDigest(md);
-      return Bytes.of(md.digest());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+
 }
