@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "SGX confidential computing for Kubernetes: quote verification, node agent, tools.",
-    subcommands = {QuoteCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {QuoteCommand.class, BenchCommand.class, EnclaveCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit code for a verified quote. */
   public static final int OK = 0;

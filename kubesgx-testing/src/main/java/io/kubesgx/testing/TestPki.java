@@ -102,6 +102,9 @@ public final class TestPki {
   }
 
   private final String seed;
+  private final String namePrefix;
+  private final String nameSuffix;
+  private final String crlBase;
   private final Issued root;
   private final Issued processorCa;
   private final Issued platformCa;
@@ -109,6 +112,9 @@ public final class TestPki {
 
   private TestPki(Builder b) {
     this.seed = b.seed;
+    this.namePrefix = b.namePrefix;
+    this.nameSuffix = b.nameSuffix;
+    this.crlBase = b.crlBase;
     TestKey rootKey = TestKey.derive(seed, "root-ca");
     X500Name rootName = name("Root CA");
     this.root =
@@ -122,7 +128,7 @@ public final class TestPki {
     this.tcbSigning =
         new Issued(
             certificate(name("TCB Signing"), tcbKey.publicKey(), rootName, rootKey, TCB_SIGNING_SERIAL,
-                b.tcbSigningNotBefore, b.tcbSigningNotAfter, Role.END_ENTITY, CRL_BASE + "rootcacrl.der"),
+                b.tcbSigningNotBefore, b.tcbSigningNotAfter, Role.END_ENTITY, crlBase + "rootcacrl.der"),
             tcbKey);
   }
 
@@ -130,7 +136,7 @@ public final class TestPki {
     TestKey key = TestKey.derive(seed, label);
     return new Issued(
         certificate(name(cn), key.publicKey(), name("Root CA"), root.key(), serial, b.caNotBefore, b.caNotAfter,
-            Role.INTERMEDIATE, CRL_BASE + "rootcacrl.der"),
+            Role.INTERMEDIATE, crlBase + "rootcacrl.der"),
         key);
   }
 
@@ -158,8 +164,30 @@ public final class TestPki {
     private Instant caNotAfter = Instant.parse("2049-12-31T23:59:59Z");
     private Instant tcbSigningNotBefore = Instant.parse("2024-01-01T00:00:00Z");
     private Instant tcbSigningNotAfter = Instant.parse("2031-01-01T00:00:00Z");
+    private String namePrefix = NAME_PREFIX;
+    private String nameSuffix = NAME_SUFFIX;
+    private String crlBase = CRL_BASE;
 
     private Builder() {}
+
+    /**
+     * Sets the subject names: each is {@code "CN=" + prefix + " " + role + suffix}, for example
+     * {@code "kubesgx SIMULATED"} and {@code ", O=kubesgx simulated SGX platform, C=US"}.
+     */
+    public Builder names(String prefix, String suffix) {
+      this.namePrefix = Objects.requireNonNull(prefix);
+      this.nameSuffix = Objects.requireNonNull(suffix);
+      return this;
+    }
+
+    /** Sets the base URL (ending in {@code /}) of the CRL distribution points written into certificates. */
+    public Builder crlBaseUrl(String url) {
+      if (!url.endsWith("/")) {
+        throw new IllegalArgumentException("CRL base URL must end with '/': " + url);
+      }
+      this.crlBase = url;
+      return this;
+    }
 
     /** Sets the seed all keys are derived from. */
     public Builder seed(String seed) {
@@ -192,7 +220,7 @@ public final class TestPki {
     return seed;
   }
 
-  /** Returns the self-signed test root CA ({@code CN=kubesgx TEST Root CA}). */
+  /** Returns the self-signed root CA ({@code CN=kubesgx TEST Root CA} unless renamed). */
   public Issued root() {
     return root;
   }
@@ -247,7 +275,7 @@ public final class TestPki {
     X509Certificate cert =
         certificate(name("PCK Certificate"), key.publicKey(), x500(issuer.certificate()), issuer.key(),
             spec.serial(), spec.notBefore(), spec.notAfter(), Role.PCK_LEAF,
-            CRL_BASE + "pckcrl?ca=" + spec.ca().crlParameter() + "&encoding=der",
+            crlBase + "pckcrl?ca=" + spec.ca().crlParameter() + "&encoding=der",
             sgxExtension(spec));
     return new Issued(cert, key);
   }
@@ -336,8 +364,8 @@ public final class TestPki {
     PCK_LEAF
   }
 
-  private static X500Name name(String role) {
-    return new X500Name("CN=" + NAME_PREFIX + " " + role + NAME_SUFFIX);
+  private X500Name name(String role) {
+    return new X500Name("CN=" + namePrefix + " " + role + nameSuffix);
   }
 
   private static X500Name x500(X509Certificate c) {

@@ -1,0 +1,446 @@
+package io.kubesgx.sim;
+
+import io.kubesgx.common.Bytes;
+import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.json.Json;
+import io.kubesgx.common.json.JsonBuilder;
+import io.kubesgx.common.json.JsonValue.JsonObject;
+import io.kubesgx.enclave.Attributes;
+import io.kubesgx.enclave.KeyRequest;
+import io.kubesgx.enclave.Measurement;
+import io.kubesgx.enclave.Report;
+import io.kubesgx.enclave.Sigstruct;
+import io.kubesgx.enclave.SigstructSigner;
+import io.kubesgx.enclave.sim.BaseKeys;
+import io.kubesgx.enclave.sim.SgxException;
+import io.kubesgx.enclave.sim.SimCpu;
+import io.kubesgx.enclave.sim.SimEnclave;
+import io.kubesgx.pck.PckCa;
+import io.kubesgx.sim.internal.PrivateFiles;
+import io.kubesgx.sim.internal.Sealing;
+import io.kubesgx.testing.PckCertSpec;
+import io.kubesgx.testing.TestKey;
+import io.kubesgx.testing.TestPki;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One simulated SGX platform, kept in a directory so that a restarted platform keeps its identity:
+ * {@code platform.json} (public: FMSPC, CPUSVN, PCESVN, scenario), {@code fuses.json} (mode 0600:
+ * the CPU's base keys and owner epoch, the simulation PKI seed and the enclave vendor key) and
+ * {@code qe3-attestation-key.sealed} (the QE's ECDSA attestation key sealed with the QE's
+ * EGETKEY(SEAL, MRSIGNER) key, as QE3 keeps its key blob).
+ *
+ * <p>Opening a platform runs what a real node does at start: EINIT of the simulated QE3 and PCE,
+ * the QE's report targeted at the PCE with REPORTDATA = SHA-256(attestation key ‖ authentication
+ * data) ‖ zeros, and the PCE's signature of that report with the PCK key, which derives from
+ * EGETKEY(PROVISION) of the PCE.
+ *
+ * <pre>{@code
+ * SimPlatform p = SimPlatform.openOrCreate(dir, Clock.systemUTC());
+ * Report r = p.cpu().ereport(app, p.quotingEnclave().targetInfo(), reportData);
+ * byte[] quote = p.quotingEnclave().quote(r, 3);
+ * }</pre>
+ */
+public final class SimPlatform {
+  /** Subject name prefix of every simulation certificate (the root's CN says SIMULATED). */
+  public static final String NAME_PREFIX = "kubesgx SIMULATED";
+  /** Subject name suffix of every simulation certificate. */
+  public static final String NAME_SUFFIX = ", O=kubesgx simulated SGX platform (not Intel hardware), C=US";
+  /** Base URL written into the simulation certificates' CRL distribution points. */
+  public static final String CRL_BASE_URL = "https://pcs.sim.kubesgx.invalid/sgx/certification/v4/";
+  /** The QE authentication data, 32 bytes 00 01 … 1f as Intel's QE3 uses. */
+  public static final Bytes QE_AUTH_DATA = authData();
+  /** ISVPRODID of the quoting enclave. */
+  public static final int QE_PROD_ID = 1;
+  /** ISVPRODID of the PCE. */
+  public static final int PCE_PROD_ID = 0;
+  /** ATTRIBUTES.flags of QE and PCE before EINIT: MODE64BIT | PROVISIONKEY. */
+  static final long QE_SECS_FLAGS = Attributes.MODE64BIT | Attributes.PROVISIONKEY;
+  /** ATTRIBUTES.xfrm of QE and PCE. */
+  static final long QE_XFRM = 0xe7;
+  /** Seal key attribute mask of Intel's SDK ({@code TSEAL_DEFAULT_FLAGSMASK}). */
+  static final long SEAL_FLAGS_MASK = 0xff0000000000000bL;
+  /** Seal key MISCMASK of Intel's SDK. */
+  static final long SEAL_MISC_MASK = 0xf0000000L;
+
+  private static final String FUSES_FORMAT = "kubesgx-sim-fuses/1";
+  private static final String AK_LABEL = "kubesgx-qe3-attestation-key";
+
+  private final Path dir;
+  private final PlatformConfig config;
+  private final SimCpu cpu;
+  private final TestPki pki;
+  private final SimEnclave qe;
+  private final SimEnclave pce;
+  private final TestPki.Issued pck;
+  private final QuotingEnclave quotingEnclave;
+  private final Clock clock;
+
+  private SimPlatform(Path dir, PlatformConfig config, Fuses fuses, Clock clock, boolean createKey)
+      throws IOException, MalformedInputException {
+    this.dir = dir;
+    this.config = config;
+    this.clock = clock;
+    this.cpu = SimCpu.of(fuses.baseKeys, fuses.ownerEpoch, config.cpuSvn());
+    Instant day = config.created().truncatedTo(ChronoUnit.DAYS);
+    this.pki =
+        TestPki.newBuilder()
+            .seed(fuses.pkiSeed.hex())
+            .names(NAME_PREFIX, NAME_SUFFIX)
+            .crlBaseUrl(CRL_BASE_URL)
+            .caValidity(day.minus(1, ChronoUnit.DAYS), day.plus(30 * 365, ChronoUnit.DAYS))
+            .tcbSigningValidity(day.minus(1, ChronoUnit.DAYS), day.plus(30 * 365, ChronoUnit.DAYS))
+            .build();
+    LocalDate signDate = LocalDate.ofInstant(config.created(), ZoneOffset.UTC);
+    this.qe = einit(fuses.vendorKey, "qe3", QE_PROD_ID, config.qeSvn(), signDate);
+    this.pce = einit(fuses.vendorKey, "pce", PCE_PROD_ID, config.pceSvn(), signDate);
+    Bytes provisionKey = key(pce, KeyRequest.KEYNAME_PROVISION, config.pceSvn());
+    this.pck =
+        pki.issuePck(
+            PckCertSpec.newBuilder()
+                .ca(PckCa.PROCESSOR)
+                .keyLabel("pck/" + provisionKey.hex())
+                .serial(pckSerial(config))
+                .validity(day.minus(1, ChronoUnit.DAYS), day.plus(7 * 365, ChronoUnit.DAYS))
+                .ppid(config.ppid().hex())
+                .components(config.components())
+                .pceSvn(config.pceSvn())
+                .cpuSvn(config.cpuSvn().hex())
+                .pceId(config.pceId().hex())
+                .fmspc(config.fmspc().hex())
+                .build());
+    KeyPair ak = attestationKey(createKey);
+    Bytes qeId = provisionKey.concat(Bytes.of("kubesgx-qe-id".getBytes(StandardCharsets.US_ASCII))).sha256().slice(0, 16);
+    this.quotingEnclave = certify(ak, qeId);
+  }
+
+  /** Opens the platform in {@code dir}, creating it with default values when absent. */
+  public static SimPlatform openOrCreate(Path dir, Clock clock) throws IOException, MalformedInputException {
+    return openOrCreate(dir, clock, null);
+  }
+
+  /**
+   * Opens the platform in {@code dir}; when absent, creates it from {@code template} (a config
+   * whose {@code created} is replaced by now) or from the defaults when {@code template} is null.
+   */
+  public static SimPlatform openOrCreate(Path dir, Clock clock, PlatformConfig template)
+      throws IOException, MalformedInputException {
+    PrivateFiles.createPrivateDirectory(dir);
+    try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = ch.lock()) {
+      if (Files.exists(dir.resolve("platform.json"))) {
+        return load(dir, clock);
+      }
+      PlatformConfig cfg = template != null ? template : defaults(clock.instant());
+      cfg = new PlatformConfig(clock.instant().truncatedTo(ChronoUnit.SECONDS), cfg.fmspc(), cfg.pceId(),
+          cfg.cpuSvn(), cfg.pceSvn(), cfg.qeSvn(), cfg.ppid(), cfg.scenario());
+      Fuses fuses = Fuses.random();
+      PrivateFiles.write(dir.resolve("fuses.json"), fuses.toJson().getBytes(StandardCharsets.UTF_8), true);
+      PrivateFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
+      SimPlatform p = new SimPlatform(dir, cfg, fuses, clock, true);
+      PrivateFiles.write(dir.resolve("root-ca.der"), p.rootCertificateDer().toByteArray(), false);
+      return p;
+    }
+  }
+
+  /** Opens an existing platform; a missing or damaged directory is an error that says which file. */
+  public static SimPlatform open(Path dir, Clock clock) throws IOException, MalformedInputException {
+    if (!Files.exists(dir.resolve("platform.json"))) {
+      throw new NoSuchFileException(dir.resolve("platform.json").toString(), null,
+          "no simulated platform here; create one with 'kubesgx sim quote --platform " + dir + " …'");
+    }
+    return load(dir, clock);
+  }
+
+  private static SimPlatform load(Path dir, Clock clock) throws IOException, MalformedInputException {
+    PlatformConfig cfg = PlatformConfig.parse(Files.readString(dir.resolve("platform.json")));
+    Fuses fuses = Fuses.parse(Files.readString(dir.resolve("fuses.json")));
+    return new SimPlatform(dir, cfg, fuses, clock, false);
+  }
+
+  /** Returns the default configuration: FMSPC {@value PlatformConfig#DEFAULT_FMSPC}, scenario UpToDate, a random PPID. */
+  public static PlatformConfig defaults(Instant now) {
+    byte[] ppid = new byte[16];
+    new SecureRandom().nextBytes(ppid);
+    try {
+      return new PlatformConfig(now, Bytes.fromHex(PlatformConfig.DEFAULT_FMSPC), Bytes.fromHex("0000"),
+          Bytes.fromHex(PlatformConfig.DEFAULT_CPUSVN), PlatformConfig.DEFAULT_PCE_SVN, PlatformConfig.DEFAULT_QE_SVN,
+          Bytes.of(ppid), Scenario.UP_TO_DATE);
+    } catch (MalformedInputException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Switches the scenario the platform's collateral follows and stores it; returns the reopened platform. */
+  public SimPlatform withScenario(Scenario scenario) throws IOException, MalformedInputException {
+    if (scenario == config.scenario()) {
+      return this;
+    }
+    try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = ch.lock()) {
+      PlatformConfig cfg = PlatformConfig.parse(Files.readString(dir.resolve("platform.json"))).withScenario(scenario);
+      PrivateFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
+    }
+    return load(dir, clock);
+  }
+
+  /** Returns the platform directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** Returns the platform description. */
+  public PlatformConfig config() {
+    return config;
+  }
+
+  /** Returns the scenario the platform's collateral follows. */
+  public Scenario scenario() {
+    return config.scenario();
+  }
+
+  /** Returns the simulated CPU (EREPORT, EGETKEY). */
+  public SimCpu cpu() {
+    return cpu;
+  }
+
+  /** Returns the quoting enclave. */
+  public QuotingEnclave quotingEnclave() {
+    return quotingEnclave;
+  }
+
+  /** Returns the clock the platform was opened with. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Returns the simulation PKI (root, PCK CAs, TCB signer). */
+  public TestPki pki() {
+    return pki;
+  }
+
+  /** Returns the simulation root CA certificate; its subject says SIMULATED. */
+  public X509Certificate rootCertificate() {
+    return pki.rootCertificate();
+  }
+
+  /** Returns the DER encoding of the simulation root CA certificate. */
+  public Bytes rootCertificateDer() {
+    return TestPki.der(pki.rootCertificate());
+  }
+
+  /** Returns the platform's PCK certificate and key. */
+  public TestPki.Issued pck() {
+    return pck;
+  }
+
+  /** Returns the PCK chain: leaf, Processor CA, root. */
+  public List<X509Certificate> pckChain() {
+    return pki.pckChain(pck);
+  }
+
+  /** Returns the quoting enclave's SECS identity. */
+  public SimEnclave qeEnclave() {
+    return qe;
+  }
+
+  /** Returns the collateral of {@code scenario} at {@code now}. */
+  public SimCollateral collateral(Scenario scenario, Instant now) {
+    return SimCollateral.of(this, scenario, now, null);
+  }
+
+  /** Returns the collateral of the platform's own scenario at the clock's time. */
+  public SimCollateral collateral() {
+    return collateral(config.scenario(), clock.instant());
+  }
+
+  private SimEnclave einit(RSAPrivateCrtKey vendorKey, String name, int prodId, int svn, LocalDate date) {
+    Attributes secs = new Attributes(QE_SECS_FLAGS, QE_XFRM);
+    Bytes mr = syntheticImage(name, prodId);
+    Sigstruct sig =
+        SigstructSigner.newBuilder()
+            .enclaveHash(mr)
+            .date(date)
+            .vendor(0x8086)
+            .attributes(secs, new Attributes(~Attributes.DEBUG, 0))
+            .isvProdId(prodId)
+            .isvSvn(svn)
+            .sign(vendorKey);
+    try {
+      return cpu.einit(sig, secs, 0, mr, Bytes.zeros(64), 0);
+    } catch (SgxException e) {
+      throw new IllegalStateException("EINIT of the simulated " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Measures a small synthetic enclave image (one TCS page, two code pages, one data page) named {@code name}. */
+  static Bytes syntheticImage(String name, int prodId) {
+    Measurement m = Measurement.ecreate(1, 0x10000);
+    long rx = Measurement.PT_REG | Measurement.SECINFO_R | Measurement.SECINFO_X;
+    long rw = Measurement.PT_REG | Measurement.SECINFO_R | Measurement.SECINFO_W;
+    m.addPage(0x0, Measurement.PT_TCS, page(name, prodId, 0), true);
+    m.addPage(0x1000, rx, page(name, prodId, 1), true);
+    m.addPage(0x2000, rx, page(name, prodId, 2), true);
+    m.addPage(0x3000, rw, page(name, prodId, 3), true);
+    return m.mrEnclave();
+  }
+
+  private static Bytes page(String name, int prodId, int index) {
+    byte[] p = new byte[4096];
+    Bytes block = Bytes.of(("kubesgx simulated " + name + " prodid " + prodId + " page " + index)
+        .getBytes(StandardCharsets.US_ASCII)).sha256();
+    for (int off = 0; off < p.length; off += 32) {
+      System.arraycopy(block.toByteArray(), 0, p, off, 32);
+      block = block.sha256();
+    }
+    return Bytes.of(p);
+  }
+
+  private Bytes key(SimEnclave enclave, int keyName, int isvSvn) {
+    KeyRequest req =
+        new KeyRequest(keyName, KeyRequest.POLICY_MRSIGNER, isvSvn, cpu.cpuSvn(),
+            new Attributes(SEAL_FLAGS_MASK, 0), Bytes.zeros(32), SEAL_MISC_MASK, 0);
+    try {
+      return cpu.egetkey(enclave, req);
+    } catch (SgxException e) {
+      throw new IllegalStateException("EGETKEY failed inside the simulated platform: " + e.getMessage(), e);
+    }
+  }
+
+  private KeyPair attestationKey(boolean create) throws IOException, MalformedInputException {
+    Path blob = dir.resolve("qe3-attestation-key.sealed");
+    Bytes sealKey = key(qe, KeyRequest.KEYNAME_SEAL, config.qeSvn());
+    try {
+      KeyFactory kf = KeyFactory.getInstance("EC");
+      if (create || !Files.exists(blob)) {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        String json =
+            JsonBuilder.object()
+                .put("private", Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()))
+                .put("public", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()))
+                .toString();
+        PrivateFiles.write(blob, Sealing.seal(sealKey, AK_LABEL, json.getBytes(StandardCharsets.UTF_8)), true);
+        return kp;
+      }
+      byte[] plain = Sealing.unseal(sealKey, AK_LABEL, Files.readAllBytes(blob));
+      JsonObject o = Json.parseObject(new String(plain, StandardCharsets.UTF_8));
+      PrivateKey priv = kf.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(o.string("private"))));
+      ECPublicKey pub =
+          (ECPublicKey) kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(o.string("public"))));
+      return new KeyPair(pub, priv);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new MalformedInputException(blob + ": the sealed attestation key is unusable: " + e.getMessage(), e);
+    }
+  }
+
+  private QuotingEnclave certify(KeyPair ak, Bytes qeId) {
+    Bytes akXy = io.kubesgx.common.crypto.Ecdsa.xy((ECPublicKey) ak.getPublic());
+    Bytes reportData = akXy.concat(QE_AUTH_DATA).sha256().concat(Bytes.zeros(32));
+    Report qeReport = cpu.ereport(qe, pce.targetInfo(), reportData);
+    // The PCE accepts only a report it can verify, from an enclave with PROVISIONKEY.
+    if (!cpu.verifyReport(pce, qeReport) || (qeReport.body().attributeFlags() & Attributes.PROVISIONKEY) == 0) {
+      throw new IllegalStateException("the simulated PCE rejected the QE report");
+    }
+    TestKey pckKey = pck.key();
+    Bytes qeReportSig = pckKey.signP1363(qeReport.body().raw().toByteArray());
+    return new QuotingEnclave(this, qe, ak, akXy, qeReport.body().raw(), qeReportSig, qeId);
+  }
+
+  private static BigInteger pckSerial(PlatformConfig c) {
+    Bytes h = Bytes.of("kubesgx-sim-pck-serial".getBytes(StandardCharsets.US_ASCII))
+        .concat(c.ppid()).concat(c.cpuSvn()).concat(c.fmspc()).sha256();
+    return new BigInteger(1, h.slice(0, 16).toByteArray());
+  }
+
+  private static Bytes authData() {
+    byte[] a = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      a[i] = (byte) i;
+    }
+    return Bytes.of(a);
+  }
+
+  /** The platform's secrets. */
+  private static final class Fuses {
+    final BaseKeys baseKeys;
+    final Bytes ownerEpoch;
+    final Bytes pkiSeed;
+    final RSAPrivateCrtKey vendorKey;
+
+    Fuses(BaseKeys baseKeys, Bytes ownerEpoch, Bytes pkiSeed, RSAPrivateCrtKey vendorKey) {
+      this.baseKeys = Objects.requireNonNull(baseKeys);
+      this.ownerEpoch = ownerEpoch;
+      this.pkiSeed = pkiSeed;
+      this.vendorKey = vendorKey;
+    }
+
+    static Fuses random() {
+      SecureRandom r = new SecureRandom();
+      byte[] epoch = new byte[16];
+      byte[] seed = new byte[32];
+      r.nextBytes(epoch);
+      r.nextBytes(seed);
+      return new Fuses(BaseKeys.random(r), Bytes.of(epoch), Bytes.of(seed), SigstructSigner.generateKey(r));
+    }
+
+    String toJson() {
+      return JsonBuilder.object()
+          .put("format", FUSES_FORMAT)
+          .put("baseKeys", baseKeys.toBytes().hex())
+          .put("ownerEpoch", ownerEpoch.hex())
+          .put("pkiSeed", pkiSeed.hex())
+          .put("vendorKey", Base64.getEncoder().encodeToString(vendorKey.getEncoded()))
+          .toString();
+    }
+
+    static Fuses parse(String json) throws MalformedInputException {
+      JsonObject o = Json.parseObject(json);
+      if (!FUSES_FORMAT.equals(o.string("format"))) {
+        throw new MalformedInputException("fuses.json: format must be '" + FUSES_FORMAT + "'");
+      }
+      try {
+        byte[] pkcs8 = Base64.getDecoder().decode(o.string("vendorKey"));
+        RSAPrivateCrtKey k =
+            (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        Bytes epoch = Bytes.fromHex(o.string("ownerEpoch"));
+        Bytes seed = Bytes.fromHex(o.string("pkiSeed"));
+        if (epoch.length() != 16 || seed.length() != 32) {
+          throw new MalformedInputException("fuses.json: ownerEpoch must be 16 bytes and pkiSeed 32 bytes");
+        }
+        return new Fuses(BaseKeys.parse(Bytes.fromHex(o.string("baseKeys"))), epoch, seed, k);
+      } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+        throw new MalformedInputException("fuses.json: " + e.getMessage(), e);
+      }
+    }
+  }
+}
