@@ -202,6 +202,9 @@ class SimPlatformTest {
     Set<PosixFilePermission> ak =
         Files.getPosixFilePermissions(platform.directory().resolve("qe3-attestation-key.sealed"));
     assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), ak);
+    assertEquals(PosixFilePermission.OTHERS_READ,
+        Files.getPosixFilePermissions(platform.directory().resolve("platform.json")).stream()
+            .filter(x -> x == PosixFilePermission.OTHERS_READ).findFirst().orElse(null));
     assertFalse(Files.readString(platform.directory().resolve("qe3-attestation-key.sealed"), java.nio.charset.StandardCharsets.ISO_8859_1)
         .contains("private"));
   }

@@ -29,9 +29,7 @@ public final class PrivateFiles {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     try {
-      if (secret) {
-        setMode(tmp, "rw-------");
-      }
+      setMode(tmp, secret ? "rw-------" : "rw-r--r--");
       Files.write(tmp, data);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
