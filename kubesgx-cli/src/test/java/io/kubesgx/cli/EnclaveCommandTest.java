@@ -11,8 +11,6 @@ import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import io.kubesgx.enclave.Sigstruct;
 import io.kubesgx.enclave.SigstructSigner;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class EnclaveCommandTest {
   private static final Path M =
@@ -29,16 +26,8 @@ class EnclaveCommandTest {
 
   @TempDir Path tmp;
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  static CliTest.Result run(String... args) {
+    return CliTest.run(args);
   }
 
   static String v(String name) {
@@ -49,7 +38,7 @@ class EnclaveCommandTest {
 
   @Test
   void measure_fortanixTestEnclave_printsMrEnclaveAndCounts() {
-    Result r = run("enclave", "measure", v("fortanix_test_enclave.sgxs"));
+    CliTest.Result r = run("enclave", "measure", v("fortanix_test_enclave.sgxs"));
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("MRENCLAVE: 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc"), r.out());
     assertTrue(r.out().contains("size 262144 bytes (0x40000), SSA frame size 1 page(s)"), r.out());
@@ -58,7 +47,7 @@ class EnclaveCommandTest {
 
   @Test
   void measure_json_contractFields() throws Exception {
-    Result r = run("enclave", "measure", v("fortanix_report_test.sgxs"), "--json");
+    CliTest.Result r = run("enclave", "measure", v("fortanix_report_test.sgxs"), "--json");
     assertEquals(0, r.exit(), r.err());
     JsonObject o = Json.parseObject(r.out().trim());
     assertEquals("a06a560b26f5e397b2d7872fac66fe4b43bf4f507296ee048f110be6fb1a2290", o.string("mrEnclave"));
@@ -72,7 +61,7 @@ class EnclaveCommandTest {
   void measure_malformedOrMissing_exitTwoWithMessage() throws Exception {
     Path bad = tmp.resolve("bad.sgxs");
     Files.write(bad, new byte[100]);
-    Result r = run("enclave", "measure", bad.toString());
+    CliTest.Result r = run("enclave", "measure", bad.toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("malformed SGXS image"), r.err());
     r = run("enclave", "measure", tmp.resolve("missing.sgxs").toString());
@@ -83,7 +72,7 @@ class EnclaveCommandTest {
   @Test
   void sign_sig1Options_reproducesFortanixSigstruct() throws Exception {
     Path out = tmp.resolve("sig1.bin");
-    Result r = run("enclave", "sign", "--key", v("fortanix_sig1.TEST-ONLY-key.pem"), "--enclave-hash", SIG1_HASH,
+    CliTest.Result r = run("enclave", "sign", "--key", v("fortanix_sig1.TEST-ONLY-key.pem"), "--enclave-hash", SIG1_HASH,
         "--xfrm", "3/0xe4", "--date", "20160109", "--out", out.toString());
     assertEquals(0, r.exit(), r.err());
     assertArrayEquals(Files.readAllBytes(Path.of(v("fortanix_sig1.sigstruct.bin"))), Files.readAllBytes(out));
@@ -96,7 +85,7 @@ class EnclaveCommandTest {
     Path key = tmp.resolve("k.pem");
     assertEquals(0, run("enclave", "keygen", "--out", key.toString()).exit());
     Path out = tmp.resolve("sig.bin");
-    Result r = run("enclave", "sign", "--key", key.toString(), "--image", v("fortanix_test_enclave.sgxs"),
+    CliTest.Result r = run("enclave", "sign", "--key", key.toString(), "--image", v("fortanix_test_enclave.sgxs"),
         "--out", out.toString(), "--isvprodid", "0x10", "--isvsvn", "3", "--debug", "--vendor", "0x8086",
         "--swdefined", "7", "--miscselect", "1/0xfffffffe", "--date", "20240229");
     assertEquals(0, r.exit(), r.err());
@@ -124,7 +113,7 @@ class EnclaveCommandTest {
     String key = v("fortanix_sig1.TEST-ONLY-key.pem");
     String out = tmp.resolve("x").toString();
     assertEquals(2, run("enclave", "sign", "--key", key, "--out", out).exit(), "neither --image nor --enclave-hash");
-    Result r = run("enclave", "sign", "--key", key, "--out", out, "--enclave-hash", "abcd");
+    CliTest.Result r = run("enclave", "sign", "--key", key, "--out", out, "--enclave-hash", "abcd");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("64 hex digits"), r.err());
     r = run("enclave", "sign", "--key", key, "--out", out, "--enclave-hash", SIG1_HASH, "--date", "2016-01-09");
@@ -144,7 +133,7 @@ class EnclaveCommandTest {
 
   @Test
   void show_validSigstruct_fieldsAndExitZero() {
-    Result r = run("enclave", "show", v("fortanix_test_enclave.sig"));
+    CliTest.Result r = run("enclave", "show", v("fortanix_test_enclave.sig"));
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("VALID SIGSTRUCT"), r.out());
     assertTrue(r.out().contains("fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542"), r.out());
@@ -155,7 +144,7 @@ class EnclaveCommandTest {
 
   @Test
   void show_knownTestSignerJson_warns() throws Exception {
-    Result r = run("enclave", "show", v("fortanix_sig1.sigstruct.bin"), "--json");
+    CliTest.Result r = run("enclave", "show", v("fortanix_sig1.sigstruct.bin"), "--json");
     assertEquals(0, r.exit(), r.err());
     JsonObject o = Json.parseObject(r.out().trim());
     assertEquals(true, ((JsonValue.JsonBool) o.require("knownTestSigner")).value());
@@ -163,7 +152,7 @@ class EnclaveCommandTest {
     assertEquals("83d719e77deaca1470f6baf62a4d774303c899db69020f9c70ee1dfc08c7ce9e", o.string("mrSigner"));
     assertEquals("0xffffffffffffff1b", o.object("attributeMask").string("xfrm"));
     assertEquals(1, o.array("warnings").size());
-    Result human = run("enclave", "show", v("fortanix_sig1.sigstruct.bin"));
+    CliTest.Result human = run("enclave", "show", v("fortanix_sig1.sigstruct.bin"));
     assertTrue(human.out().contains("WARNING: MRSIGNER is the known test signer"), human.out());
   }
 
@@ -173,7 +162,7 @@ class EnclaveCommandTest {
     b[1026] ^= 1; // ISVSVN is signed
     Path bad = tmp.resolve("bad.sig");
     Files.write(bad, b);
-    Result r = run("enclave", "show", bad.toString());
+    CliTest.Result r = run("enclave", "show", bad.toString());
     assertEquals(1, r.exit(), r.out());
     assertTrue(r.out().startsWith("INVALID SIGSTRUCT"), r.out());
     Path shortFile = tmp.resolve("short.sig");
@@ -187,7 +176,7 @@ class EnclaveCommandTest {
   @Test
   void keygen_writesPkcs8Rsa3072Exponent3WithMode0600() throws Exception {
     Path key = tmp.resolve("signing.pem");
-    Result r = run("enclave", "keygen", "--out", key.toString());
+    CliTest.Result r = run("enclave", "keygen", "--out", key.toString());
     assertEquals(0, r.exit(), r.err());
     String pem = Files.readString(key);
     assertTrue(pem.startsWith("-----BEGIN PRIVATE KEY-----"), pem);
@@ -198,7 +187,7 @@ class EnclaveCommandTest {
     if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
     }
-    Result again = run("enclave", "keygen", "--out", key.toString());
+    CliTest.Result again = run("enclave", "keygen", "--out", key.toString());
     assertEquals(2, again.exit());
     assertTrue(again.err().contains("already exists"), again.err());
     assertEquals(0, run("enclave", "keygen", "--out", key.toString(), "--force").exit());

@@ -54,26 +54,11 @@ final class KeyDerivation {
   static byte[] sealKeyData(SimEnclave secs, KeyRequest req, byte[] ownerEpoch, byte[] cpuSvn) {
     byte[] d = new byte[SEAL_SIZE];
     int policy = req.keyPolicy();
-    Le.put16(d, 0, KeyRequest.KEYNAME_SEAL);
-    Le.put16(d, 2, policy);
-    putAttributes(d, 8, maskedAttributes(secs, req));
-    putAttributes(d, 24, req.attributeMask());
-    Le.put32(d, 40, secs.miscSelect() & req.miscMask());
-    Le.put32(d, 44, ~req.miscMask());
+    putHead(d, KeyRequest.KEYNAME_SEAL, policy, secs, req);
     System.arraycopy(ownerEpoch, 0, d, 48, 16);
     System.arraycopy(cpuSvn, 0, d, 64, 16);
     Le.put16(d, 80, req.isvSvn());
-    Le.put16(d, 82, (policy & KeyRequest.POLICY_NOISVPRODID) != 0 ? 0 : secs.isvProdId());
-    if ((policy & KeyRequest.POLICY_CONFIGID) != 0) {
-      Le.put16(d, 84, req.configSvn());
-      System.arraycopy(secs.configId().toByteArray(), 0, d, 86, 64);
-    }
-    if ((policy & KeyRequest.POLICY_ISVFAMILYID) != 0) {
-      System.arraycopy(secs.isvFamilyId().toByteArray(), 0, d, 150, 16);
-    }
-    if ((policy & KeyRequest.POLICY_ISVEXTPRODID) != 0) {
-      System.arraycopy(secs.isvExtProdId().toByteArray(), 0, d, 166, 16);
-    }
+    putPolicyIds(d, 82, secs, req);
     if ((policy & KeyRequest.POLICY_MRENCLAVE) != 0) {
       System.arraycopy(secs.mrEnclave().toByteArray(), 0, d, 182, 32);
     }
@@ -85,6 +70,40 @@ final class KeyDerivation {
   }
 
   /**
+   * Writes the head shared by seal, provision and provision-seal data: key_name @0, key_policy @2
+   * (when not zero), masked attributes @8, attribute mask @24, masked misc_select @40, NOT misc_mask
+   * @44.
+   */
+  private static void putHead(byte[] d, int keyName, int policy, SimEnclave secs, KeyRequest req) {
+    Le.put16(d, 0, keyName);
+    Le.put16(d, 2, policy);
+    putAttributes(d, 8, maskedAttributes(secs, req));
+    putAttributes(d, 24, req.attributeMask());
+    Le.put32(d, 40, secs.miscSelect() & req.miscMask());
+    Le.put32(d, 44, ~req.miscMask());
+  }
+
+  /**
+   * Writes the policy-selected identity block that starts at {@code off}: isv_prod_id (zero with
+   * NOISVPRODID), config_svn and config_id (with CONFIGID), isv_family_id (with ISVFAMILYID),
+   * isv_ext_prod_id (with ISVEXTPRODID) — 100 bytes in both the seal and provision-seal layouts.
+   */
+  private static void putPolicyIds(byte[] d, int off, SimEnclave secs, KeyRequest req) {
+    int policy = req.keyPolicy();
+    Le.put16(d, off, (policy & KeyRequest.POLICY_NOISVPRODID) != 0 ? 0 : secs.isvProdId());
+    if ((policy & KeyRequest.POLICY_CONFIGID) != 0) {
+      Le.put16(d, off + 2, req.configSvn());
+      System.arraycopy(secs.configId().toByteArray(), 0, d, off + 4, 64);
+    }
+    if ((policy & KeyRequest.POLICY_ISVFAMILYID) != 0) {
+      System.arraycopy(secs.isvFamilyId().toByteArray(), 0, d, off + 68, 16);
+    }
+    if ((policy & KeyRequest.POLICY_ISVEXTPRODID) != 0) {
+      System.arraycopy(secs.isvExtProdId().toByteArray(), 0, d, off + 84, 16);
+    }
+  }
+
+  /**
    * Provision key data (our reconstruction, see the class comment): key_name 1 @0, masked attributes
    * @8, attribute mask @24, masked misc_select @40, NOT misc_mask @44, cpu_svn @48, isv_svn @64,
    * isv_prod_id (from SECS) @66, mrsigner @68, padding to 104. The key policy is ignored: a
@@ -92,11 +111,7 @@ final class KeyDerivation {
    */
   static byte[] provisionKeyData(SimEnclave secs, KeyRequest req, byte[] cpuSvn) {
     byte[] d = new byte[PROVISION_SIZE];
-    Le.put16(d, 0, KeyRequest.KEYNAME_PROVISION);
-    putAttributes(d, 8, maskedAttributes(secs, req));
-    putAttributes(d, 24, req.attributeMask());
-    Le.put32(d, 40, secs.miscSelect() & req.miscMask());
-    Le.put32(d, 44, ~req.miscMask());
+    putHead(d, KeyRequest.KEYNAME_PROVISION, 0, secs, req);
     System.arraycopy(cpuSvn, 0, d, 48, 16);
     Le.put16(d, 64, req.isvSvn());
     Le.put16(d, 66, secs.isvProdId());
@@ -113,26 +128,10 @@ final class KeyDerivation {
    */
   static byte[] provisionSealKeyData(SimEnclave secs, KeyRequest req, byte[] cpuSvn) {
     byte[] d = new byte[PROVISION_SEAL_SIZE];
-    int policy = req.keyPolicy();
-    Le.put16(d, 0, KeyRequest.KEYNAME_PROVISION_SEAL);
-    Le.put16(d, 2, policy);
-    putAttributes(d, 8, maskedAttributes(secs, req));
-    putAttributes(d, 24, req.attributeMask());
-    Le.put32(d, 40, secs.miscSelect() & req.miscMask());
-    Le.put32(d, 44, ~req.miscMask());
+    putHead(d, KeyRequest.KEYNAME_PROVISION_SEAL, req.keyPolicy(), secs, req);
     System.arraycopy(cpuSvn, 0, d, 48, 16);
     Le.put16(d, 64, req.isvSvn());
-    Le.put16(d, 66, (policy & KeyRequest.POLICY_NOISVPRODID) != 0 ? 0 : secs.isvProdId());
-    if ((policy & KeyRequest.POLICY_CONFIGID) != 0) {
-      Le.put16(d, 68, req.configSvn());
-      System.arraycopy(secs.configId().toByteArray(), 0, d, 70, 64);
-    }
-    if ((policy & KeyRequest.POLICY_ISVFAMILYID) != 0) {
-      System.arraycopy(secs.isvFamilyId().toByteArray(), 0, d, 134, 16);
-    }
-    if ((policy & KeyRequest.POLICY_ISVEXTPRODID) != 0) {
-      System.arraycopy(secs.isvExtProdId().toByteArray(), 0, d, 150, 16);
-    }
+    putPolicyIds(d, 66, secs, req);
     System.arraycopy(secs.mrSigner().toByteArray(), 0, d, 166, 32);
     return d;
   }
