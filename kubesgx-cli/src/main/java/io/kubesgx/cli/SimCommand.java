@@ -140,6 +140,9 @@ final class SimCommand {
     int qeSvn = PlatformConfig.DEFAULT_QE_SVN;
     @Option(names = "--scenario", paramLabel = "NAME", description = "Initial scenario (default UpToDate).")
     String scenario = "UpToDate";
+    @Option(names = "--pck-ca", paramLabel = "processor|platform",
+        description = "CA of the PCK certificate: processor (single-package platform, default) or platform (multi-package).")
+    String pckCa = "processor";
 
     @Override
     public Integer call() {
@@ -152,7 +155,7 @@ final class SimCommand {
         PlatformConfig cfg;
         try {
           cfg = new PlatformConfig(d.created(), exact(fmspc, "--fmspc", 6), Bytes.fromHex("0000"),
-              exact(cpuSvn, "--cpusvn", 16), pceSvn, qeSvn, d.ppid(), scenario(scenario));
+              exact(cpuSvn, "--cpusvn", 16), pceSvn, qeSvn, d.ppid(), PlatformConfig.parseCa(pckCa), scenario(scenario));
         } catch (IllegalArgumentException e) {
           throw new Inputs.UsageException(e.getMessage());
         }
@@ -509,6 +512,7 @@ final class SimCommand {
         .put("qeTargetInfo", qe.targetInfo().toBytes().hex())
         .put("qeId", qe.qeId().hex())
         .put("attestationKey", qe.attestationKey().hex())
+        .put("pckCa", c.pckCa().crlParameter())
         .put("pckSerial", p.pck().serial().toString(16))
         .put("rootSubject", p.rootCertificate().getSubjectX500Principal().getName())
         .put("rootSha256", Bytes.of(fp).hex());

@@ -81,6 +81,35 @@ class SimCommandTest {
   }
 
   @Test
+  void simQuote_debugConfigIdAndPlatformCa_areCarriedIntoTheVerdict() throws Exception {
+    Path p = tmp.resolve("multi");
+    CliTest.Result init = CliTest.run("sim", "init", "--platform", p.toString(), "--pck-ca", "platform", "--cpusvn",
+        "0707020203010005000000000000000f", "--pcesvn", "11");
+    assertEquals(0, init.exit(), init.err());
+    Path q = tmp.resolve("d.quote");
+    Path col = tmp.resolve("d.json");
+    Path root = tmp.resolve("d.der");
+    CliTest.Result r = CliTest.run("sim", "quote", "--platform", p.toString(), "--report-data", "aa", "--mrenclave",
+        "cd".repeat(32), "--mrsigner", "ef".repeat(32), "--isv-prod-id", "9", "--isv-svn", "4", "--debug",
+        "--config-id", "0102", "--config-svn", "3", "--quote-version", "4", "--out", q.toString(),
+        "--collateral-out", col.toString(), "--root-out", root.toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonObject o = verify(q, col, root);
+    assertEquals(true, ((JsonValue.JsonBool) o.require("debug")).value(), o.toString());
+    assertEquals("ef".repeat(32), o.string("mrSigner"));
+    assertEquals(9, o.integer("isvProdId"));
+    assertEquals(4, o.integer("isvSvn"));
+    assertEquals(3, o.integer("configSvn"));
+    assertTrue(o.string("configId").startsWith("0102000000"));
+    assertEquals("PLATFORM", o.string("pckCa"));
+    assertEquals("0707020203010005000000000000000f", o.string("pckCpuSvn"));
+    assertEquals(11, o.integer("pckPceSvn"));
+    assertEquals(4, o.integer("quoteVersion"));
+    assertEquals(2, CliTest.run("sim", "init", "--platform", tmp.resolve("bad-ca").toString(), "--pck-ca", "root").exit());
+    assertEquals(2, CliTest.run("sim", "init", "--platform", tmp.resolve("bad-svn").toString(), "--cpusvn", "00").exit());
+  }
+
+  @Test
   void simReport_targetedAtTheQe_isQuotableAndWrongInputsExit2() throws Exception {
     CliTest.Result show = CliTest.run("sim", "show", "--platform", platform.toString());
     assertEquals(0, show.exit(), show.err());

@@ -5,6 +5,7 @@ import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue.JsonObject;
+import io.kubesgx.pck.PckCa;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
@@ -21,10 +22,14 @@ import java.util.Objects;
  * @param pceSvn the PCE ISVSVN
  * @param qeSvn the quoting enclave ISVSVN
  * @param ppid the 16-byte platform provisioning ID written into the PCK certificate
+ * @param pckCa the CA that issues the PCK certificate (Processor for single-package platforms,
+ *     Platform for multi-package ones; the SGX extension then also carries the platform instance
+ *     ID and configuration)
  * @param scenario the scenario the platform's collateral and PCS follow
  */
 public record PlatformConfig(
-    Instant created, Bytes fmspc, Bytes pceId, Bytes cpuSvn, int pceSvn, int qeSvn, Bytes ppid, Scenario scenario) {
+    Instant created, Bytes fmspc, Bytes pceId, Bytes cpuSvn, int pceSvn, int qeSvn, Bytes ppid, PckCa pckCa,
+    Scenario scenario) {
   /** Value of the {@code format} member. */
   public static final String FORMAT = "kubesgx-sim-platform/1";
   /**
@@ -43,6 +48,7 @@ public record PlatformConfig(
   public PlatformConfig {
     Objects.requireNonNull(created, "created");
     Objects.requireNonNull(scenario, "scenario");
+    Objects.requireNonNull(pckCa, "pckCa");
     requireLength(fmspc, 6, "fmspc");
     requireLength(pceId, 2, "pceId");
     requireLength(cpuSvn, 16, "cpuSvn");
@@ -57,7 +63,7 @@ public record PlatformConfig(
 
   /** Returns a copy following {@code s}. */
   public PlatformConfig withScenario(Scenario s) {
-    return new PlatformConfig(created, fmspc, pceId, cpuSvn, pceSvn, qeSvn, ppid, s);
+    return new PlatformConfig(created, fmspc, pceId, cpuSvn, pceSvn, qeSvn, ppid, pckCa, s);
   }
 
   /** Returns the 16 SGX TCB component SVNs (the CPUSVN bytes). */
@@ -80,6 +86,7 @@ public record PlatformConfig(
         .put("pceSvn", pceSvn)
         .put("qeSvn", qeSvn)
         .put("ppid", ppid.hex())
+        .put("pckCa", pckCa.crlParameter())
         .put("scenario", scenario.cliName())
         .toString();
   }
@@ -100,10 +107,21 @@ public record PlatformConfig(
           Math.toIntExact(o.integer("pceSvn")),
           Math.toIntExact(o.integer("qeSvn")),
           Bytes.fromHex(o.string("ppid")),
+          parseCa(o.has("pckCa") ? o.string("pckCa") : "processor"),
           Scenario.parse(o.string("scenario")));
     } catch (IllegalArgumentException | ArithmeticException | DateTimeParseException e) {
       throw new MalformedInputException("platform.json: " + e.getMessage());
     }
+  }
+
+  /** Parses {@code processor} or {@code platform}. */
+  public static PckCa parseCa(String name) {
+    for (PckCa ca : PckCa.values()) {
+      if (ca.crlParameter().equalsIgnoreCase(name)) {
+        return ca;
+      }
+    }
+    throw new IllegalArgumentException("PCK CA must be 'processor' or 'platform', got '" + name + "'");
   }
 
   private static void requireLength(Bytes b, int n, String what) {

@@ -69,8 +69,10 @@ public enum Scenario {
   }
 
   /**
-   * Parses a scenario name ignoring case, dashes and underscores ({@code OutOfDate}, {@code
-   * out-of-date}, {@code OUT_OF_DATE}); an unknown name lists the valid ones.
+   * Parses a scenario name ignoring case, spaces, dashes and underscores ({@code OutOfDate}, {@code
+   * out-of-date}, {@code OUT_OF_DATE}, {@code Revoked PCK}); the short forms {@code Revoked}
+   * (the PCK), {@code Expired} and {@code Recovery} are accepted too. An unknown name lists the
+   * valid ones.
    */
   public static Scenario parse(String name) {
     String key = normalise(name);
@@ -82,6 +84,16 @@ public enum Scenario {
   }
 
   private static Optional<Scenario> find(String key) {
+    switch (key) {
+      case "revoked":
+        return Optional.of(REVOKED_PCK);
+      case "expired":
+        return Optional.of(EXPIRED_COLLATERAL);
+      case "recovery":
+        return Optional.of(TCB_RECOVERY);
+      default:
+        break;
+    }
     for (Scenario s : values()) {
       if (normalise(s.cliName).equals(key) || normalise(s.name()).equals(key)) {
         return Optional.of(s);

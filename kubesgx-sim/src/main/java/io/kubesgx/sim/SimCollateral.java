@@ -2,7 +2,6 @@ package io.kubesgx.sim;
 
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.collateral.Collateral;
-import io.kubesgx.pck.PckCa;
 import io.kubesgx.testing.CollateralBuilder;
 import io.kubesgx.testing.CrlSpec;
 import io.kubesgx.testing.EnclaveLevelSpec;
@@ -91,7 +90,7 @@ public final class SimCollateral {
         CollateralBuilder.newBuilder(platform.pki())
             .tcbInfo(tcb)
             .qeIdentity(qe)
-            .pckCa(PckCa.PROCESSOR)
+            .pckCa(cfg.pckCa())
             .pckCrl(pckCrl)
             .rootCaCrl(CrlSpec.of(crlThis, crlThis.plus(VALIDITY)));
     return new SimCollateral(scenario, n, b, fmspc);
@@ -191,12 +190,12 @@ public final class SimCollateral {
     return builder.tcbSignChainPem();
   }
 
-  /** Returns the PCK CRL issuer chain as PEM (Processor CA, root). */
+  /** Returns the PCK CRL issuer chain as PEM (the platform's PCK CA, root). */
   public String pckCrlIssuerChainPem() {
     return builder.pckSignChainPem();
   }
 
-  /** Returns the DER PCK CRL of the Processor CA. */
+  /** Returns the DER PCK CRL of the platform's PCK CA. */
   public byte[] pckCrlDer() {
     return builder.pckCrlDer();
   }

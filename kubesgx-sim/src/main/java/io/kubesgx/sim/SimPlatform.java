@@ -50,6 +50,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One simulated SGX platform, kept in a directory so that a restarted platform keeps its identity:
@@ -126,7 +127,7 @@ public final class SimPlatform {
     this.pck =
         pki.issuePck(
             PckCertSpec.newBuilder()
-                .ca(PckCa.PROCESSOR)
+                .ca(config.pckCa())
                 .keyLabel("pck/" + provisionKey.hex())
                 .serial(pckSerial(config))
                 .validity(day.minus(1, ChronoUnit.DAYS), day.plus(7 * 365, ChronoUnit.DAYS))
@@ -154,20 +155,36 @@ public final class SimPlatform {
   public static SimPlatform openOrCreate(Path dir, Clock clock, PlatformConfig template)
       throws IOException, MalformedInputException {
     PrivateFiles.createPrivateDirectory(dir);
-    try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.lock()) {
+    return locked(dir, () -> {
       if (Files.exists(dir.resolve("platform.json"))) {
         return load(dir, clock);
       }
       PlatformConfig cfg = template != null ? template : defaults(clock.instant());
       cfg = new PlatformConfig(clock.instant().truncatedTo(ChronoUnit.SECONDS), cfg.fmspc(), cfg.pceId(),
-          cfg.cpuSvn(), cfg.pceSvn(), cfg.qeSvn(), cfg.ppid(), cfg.scenario());
+          cfg.cpuSvn(), cfg.pceSvn(), cfg.qeSvn(), cfg.ppid(), cfg.pckCa(), cfg.scenario());
       Fuses fuses = Fuses.random();
       PrivateFiles.write(dir.resolve("fuses.json"), fuses.toJson().getBytes(StandardCharsets.UTF_8), true);
       PrivateFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
       SimPlatform p = new SimPlatform(dir, cfg, fuses, clock, true);
       PrivateFiles.write(dir.resolve("root-ca.der"), p.rootCertificateDer().toByteArray(), false);
       return p;
+    });
+  }
+
+  /** Work on a platform directory that may be shared: one thread of this JVM and one process at a time. */
+  private interface LockedWork<T> {
+    T run() throws IOException, MalformedInputException;
+  }
+
+  private static final ConcurrentHashMap<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  private static <T> T locked(Path dir, LockedWork<T> work) throws IOException, MalformedInputException {
+    Object jvmLock = JVM_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), k -> new Object());
+    synchronized (jvmLock) {
+      try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        return work.run();
+      }
     }
   }
 
@@ -193,7 +210,7 @@ public final class SimPlatform {
     try {
       return new PlatformConfig(now, Bytes.fromHex(PlatformConfig.DEFAULT_FMSPC), Bytes.fromHex("0000"),
           Bytes.fromHex(PlatformConfig.DEFAULT_CPUSVN), PlatformConfig.DEFAULT_PCE_SVN, PlatformConfig.DEFAULT_QE_SVN,
-          Bytes.of(ppid), Scenario.UP_TO_DATE);
+          Bytes.of(ppid), PckCa.PROCESSOR, Scenario.UP_TO_DATE);
     } catch (MalformedInputException e) {
       throw new IllegalStateException(e);
     }
@@ -204,11 +221,11 @@ public final class SimPlatform {
     if (scenario == config.scenario()) {
       return this;
     }
-    try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.lock()) {
+    locked(dir, () -> {
       PlatformConfig cfg = PlatformConfig.parse(Files.readString(dir.resolve("platform.json"))).withScenario(scenario);
       PrivateFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
-    }
+      return null;
+    });
     return load(dir, clock);
   }
 
@@ -262,7 +279,7 @@ public final class SimPlatform {
     return pck;
   }
 
-  /** Returns the PCK chain: leaf, Processor CA, root. */
+  /** Returns the PCK chain: leaf, Processor or Platform CA, root. */
   public List<X509Certificate> pckChain() {
     return pki.pckChain(pck);
   }

@@ -10,6 +10,7 @@ import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import io.kubesgx.enclave.Report;
+import io.kubesgx.pck.PckCa;
 import io.kubesgx.verifier.AttestationException;
 import io.kubesgx.verifier.QuoteVerifier;
 import io.kubesgx.verifier.TrustAnchor;
@@ -41,8 +42,8 @@ class DifferentialTest {
 
   @TempDir static Path tmp;
   static SimPlatform platform;
+  static SimPlatform multiPackage;
   static Path script;
-  static Path root;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -56,9 +57,12 @@ class DifferentialTest {
     }
     Assumptions.assumeTrue(node && Files.exists(module), "node and bench/peers/node_modules are needed");
     CryptoProviders.installPreferred();
-    platform = SimPlatform.openOrCreate(tmp.resolve("p"), Clock.fixed(NOW, ZoneOffset.UTC));
-    root = tmp.resolve("root.der");
-    Files.write(root, platform.rootCertificateDer().toByteArray());
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    platform = SimPlatform.openOrCreate(tmp.resolve("p"), clock);
+    PlatformConfig d = SimPlatform.defaults(NOW);
+    multiPackage = SimPlatform.openOrCreate(tmp.resolve("multi"), clock,
+        new PlatformConfig(NOW, d.fmspc(), d.pceId(), d.cpuSvn(), d.pceSvn(), d.qeSvn(), d.ppid(), PckCa.PLATFORM,
+            Scenario.UP_TO_DATE));
   }
 
   static boolean hasNode() {
@@ -74,7 +78,7 @@ class DifferentialTest {
     }
   }
 
-  static JsonObject phala(Path quote, Path collateral) throws Exception {
+  static JsonObject phala(Path quote, Path collateral, Path root) throws Exception {
     Process p = new ProcessBuilder("node", script.toString(), quote.toString(), collateral.toString(), root.toString(),
         Long.toString(NOW.getEpochSecond())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -86,21 +90,34 @@ class DifferentialTest {
   @ParameterizedTest
   @EnumSource(Scenario.class)
   void verify_eachScenario_kubesgxAndDcapQvlAgree(Scenario s) throws Exception {
-    for (int version : new int[] {3, 4}) {
+    compare(platform, s, new int[] {3, 4});
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Scenario.class, names = {"UP_TO_DATE", "OUT_OF_DATE", "REVOKED_PCK", "TCB_RECOVERY"})
+  void verify_platformCaLeaf_kubesgxAndDcapQvlAgree(Scenario s) throws Exception {
+    compare(multiPackage, s, new int[] {3});
+  }
+
+  static void compare(SimPlatform platform, Scenario s, int[] versions) throws Exception {
+    String tag = platform.config().pckCa().crlParameter();
+    Path root = tmp.resolve(tag + "-root.der");
+    Files.write(root, platform.rootCertificateDer().toByteArray());
+    for (int version : versions) {
       Report r = platform.cpu().ereport(AppEnclave.newBuilder().mrEnclave(Bytes.zeros(32).sha256()).build(),
           platform.quotingEnclave().targetInfo(), Bytes.zeros(64));
       byte[] q = platform.quotingEnclave().quote(r, version);
-      Path qf = tmp.resolve(s.cliName() + "-v" + version + ".quote");
-      Path cf = tmp.resolve(s.cliName() + ".json");
+      Path qf = tmp.resolve(tag + "-" + s.cliName() + "-v" + version + ".quote");
+      Path cf = tmp.resolve(tag + "-" + s.cliName() + ".json");
       Files.write(qf, q);
       SimCollateral c = platform.collateral(s, NOW);
       Files.writeString(cf, c.toDcapQvlJson());
 
       QuoteVerifier ours = QuoteVerifier.newBuilder()
           .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(platform.rootCertificate())))).build();
-      JsonObject theirs = phala(qf, cf);
+      JsonObject theirs = phala(qf, cf, root);
       Expectations e = Expectations.of(s);
-      String label = s + " v" + version + " dcap-qvl=" + Json.write(theirs);
+      String label = s + " v" + version + " (" + tag + " CA) dcap-qvl=" + Json.write(theirs);
       if (version == 4) {
         // dcap-qvl 0.3.9 (JS) accepts SGX quotes of version 3 only; its WASM build takes no custom
         // root. Our v4 verdict must equal the v3 one (checked in SimPlatformTest), and the peer's
@@ -126,7 +143,7 @@ class DifferentialTest {
           assertEquals(e.rejection(), ex.reason(), label);
         }
       }
-      System.out.println("differential " + s.cliName() + " v" + version + ": kubesgx="
+      System.out.println("differential " + s.cliName() + " v" + version + " " + tag + " CA: kubesgx="
           + (e.accepted() ? e.status() + " " + e.advisoryIds() : "rejected " + e.rejection()) + " dcap-qvl=" + Json.write(theirs));
     }
   }

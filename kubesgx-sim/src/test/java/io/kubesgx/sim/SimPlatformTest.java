@@ -15,6 +15,7 @@ import io.kubesgx.common.crypto.CryptoProviders;
 import io.kubesgx.enclave.Report;
 import io.kubesgx.enclave.TargetInfo;
 import io.kubesgx.enclave.sim.SimEnclave;
+import io.kubesgx.pck.PckCa;
 import io.kubesgx.quote.Quote;
 import io.kubesgx.quote.QuoteParser;
 import io.kubesgx.verifier.AttestationException;
@@ -252,7 +253,47 @@ class SimPlatformTest {
   }
 
   @Test
+  void openOrCreate_platformCaLeaf_quotesVerifyAndRevocationUsesThePlatformCrl() throws Exception {
+    PlatformConfig d = SimPlatform.defaults(NOW);
+    SimPlatform multi = SimPlatform.openOrCreate(tmp.resolve("multi"), CLOCK,
+        new PlatformConfig(NOW, d.fmspc(), d.pceId(), d.cpuSvn(), d.pceSvn(), d.qeSvn(), d.ppid(), PckCa.PLATFORM,
+            Scenario.UP_TO_DATE));
+    QuoteVerifier v = QuoteVerifier.newBuilder()
+        .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(multi.rootCertificate())))).build();
+    byte[] q = quote(multi, rd(11), 3);
+    VerifiedQuote ok = v.verify(q, multi.collateral(Scenario.UP_TO_DATE, NOW).toCollateral(), NOW);
+    assertEquals(PckCa.PLATFORM, ok.pckCa());
+    assertTrue(ok.pck().platformInstanceId().isPresent());
+    AttestationException e = assertThrows(AttestationException.class,
+        () -> v.verify(q, multi.collateral(Scenario.REVOKED_PCK, NOW).toCollateral(), NOW));
+    assertEquals(Reason.PCK_REVOKED, e.reason());
+    assertEquals(PckCa.PLATFORM, SimPlatform.open(multi.directory(), CLOCK).config().pckCa());
+  }
+
+  @Test
+  void openOrCreate_concurrentFirstUse_createsOnePlatform() throws Exception {
+    Path dir = tmp.resolve("race");
+    java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<SimPlatform>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        fs.add(ex.submit(() -> SimPlatform.openOrCreate(dir, CLOCK)));
+      }
+      Bytes first = fs.get(0).get().quotingEnclave().attestationKey();
+      for (java.util.concurrent.Future<SimPlatform> f : fs) {
+        assertEquals(first, f.get().quotingEnclave().attestationKey());
+      }
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  @Test
   void scenario_parse_acceptsCliAndEnumSpellings() {
+    assertEquals(Scenario.REVOKED_PCK, Scenario.parse("Revoked PCK"));
+    assertEquals(Scenario.REVOKED_PCK, Scenario.parse("Revoked"));
+    assertEquals(Scenario.TCB_RECOVERY, Scenario.parse("TCB recovery"));
+    assertEquals(Scenario.EXPIRED_COLLATERAL, Scenario.parse("expired collateral"));
     assertEquals(Scenario.OUT_OF_DATE, Scenario.parse("OutOfDate"));
     assertEquals(Scenario.OUT_OF_DATE, Scenario.parse("out-of-date"));
     assertEquals(Scenario.REVOKED_PCK, Scenario.parse("REVOKED_PCK"));

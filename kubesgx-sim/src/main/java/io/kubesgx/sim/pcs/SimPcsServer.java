@@ -214,11 +214,11 @@ public final class SimPcsServer implements AutoCloseable {
       throw new BadRequest("encoding must be 'pem' or 'der', got '" + encoding + "'");
     }
     byte[] der;
-    if (ca == PckCa.PROCESSOR) {
+    if (ca == p.config().pckCa()) {
       der = collateral(p, Map.of()).pckCrlDer();
     } else {
       Instant day = clock.instant().truncatedTo(ChronoUnit.DAYS);
-      der = p.pki().pckCrl(PckCa.PLATFORM, CrlSpec.of(day, day.plus(SimCollateral.VALIDITY)));
+      der = p.pki().pckCrl(ca, CrlSpec.of(day, day.plus(SimCollateral.VALIDITY)));
     }
     ex.getResponseHeaders().add("SGX-PCK-CRL-Issuer-Chain", urlEncode(TestPki.toPem(p.pki().pckSignChain(ca))));
     if (encoding.equals("der")) {
@@ -239,10 +239,10 @@ public final class SimPcsServer implements AutoCloseable {
     }
     Bytes tcbm = p.config().cpuSvn().concat(Bytes.of(new byte[] {(byte) p.config().pceSvn(), (byte) (p.config().pceSvn() >>> 8)}));
     ex.getResponseHeaders().add("SGX-PCK-Certificate-Issuer-Chain",
-        urlEncode(TestPki.toPem(p.pki().pckSignChain(PckCa.PROCESSOR))));
+        urlEncode(TestPki.toPem(p.pki().pckSignChain(p.config().pckCa()))));
     ex.getResponseHeaders().add("SGX-TCBm", tcbm.hex());
     ex.getResponseHeaders().add("SGX-FMSPC", p.config().fmspc().hex().toUpperCase(Locale.ROOT));
-    ex.getResponseHeaders().add("SGX-PCK-Certificate-CA-Type", "processor");
+    ex.getResponseHeaders().add("SGX-PCK-Certificate-CA-Type", p.config().pckCa().crlParameter());
     ok(ex, "application/x-pem-file", p.pck().pem().getBytes(StandardCharsets.US_ASCII));
   }
 
