@@ -11,6 +11,9 @@ import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import io.kubesgx.enclave.Report;
 import io.kubesgx.pck.PckCa;
+import io.kubesgx.sim.pcs.SimPcsServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import io.kubesgx.verifier.AttestationException;
 import io.kubesgx.verifier.QuoteVerifier;
 import io.kubesgx.verifier.TrustAnchor;
@@ -145,6 +148,46 @@ class DifferentialTest {
       }
       System.out.println("differential " + s.cliName() + " v" + version + " " + tag + " CA: kubesgx="
           + (e.accepted() ? e.status() + " " + e.advisoryIds() : "rejected " + e.rejection()) + " dcap-qvl=" + Json.write(theirs));
+    }
+  }
+
+  /**
+   * The simulated PCS against an independent PCS client: dcap-qvl's own {@code getCollateral}
+   * fetches pckcrl, tcb, qe/identity and rootcacrl with their issuer-chain headers from our server,
+   * then verifies; the verdict must equal ours on the same scenario.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Scenario.class, names = {"UP_TO_DATE", "SW_HARDENING_NEEDED", "OUT_OF_DATE", "TCB_RECOVERY", "REVOKED_PCK"})
+  void fetch_fromSimulatedPcs_dcapQvlCollateralClientAgrees(Scenario s) throws Exception {
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    Path dir = tmp.resolve("pcs-" + s.cliName());
+    SimPlatform p = SimPlatform.openOrCreate(dir, clock).withScenario(s);
+    Path root = dir.resolve("root-ca.der");
+    Report r = p.cpu().ereport(AppEnclave.newBuilder().build(), p.quotingEnclave().targetInfo(), Bytes.zeros(64));
+    Path qf = dir.resolve("quote.bin");
+    byte[] q = p.quotingEnclave().quote(r, 3);
+    Files.write(qf, q);
+    try (SimPcsServer pcs = SimPcsServer.start(dir, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), clock)) {
+      String url = "http://127.0.0.1:" + pcs.port();
+      Process proc = new ProcessBuilder("node", script.resolveSibling("fetch-verify.mjs").toString(), url, qf.toString(),
+          root.toString(), Long.toString(NOW.getEpochSecond())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      assertTrue(proc.waitFor(60, TimeUnit.SECONDS), "node timed out");
+      JsonObject theirs = Json.parseObject(out);
+      String label = s + " via PCS: dcap-qvl=" + out;
+      Expectations e = Expectations.of(s);
+      QuoteVerifier ours = QuoteVerifier.newBuilder()
+          .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(p.rootCertificate())))).build();
+      if (e.accepted()) {
+        VerifiedQuote v = ours.verify(q, p.collateral(s, NOW).toCollateral(), NOW);
+        assertTrue(theirs.get("ok") instanceof JsonValue.JsonBool b && b.value(), label);
+        assertEquals(v.status().jsonName(), theirs.string("status"), label);
+        assertEquals(v.advisoryIds().stream().sorted().toList(), strings(theirs.array("advisoryIds")), label);
+      } else {
+        assertFalse(theirs.get("ok") instanceof JsonValue.JsonBool b && b.value(), label);
+        assertEquals("verify", theirs.string("stage"), "the fetch itself must succeed: " + label);
+      }
+      System.out.println("differential via simulated PCS " + s.cliName() + ": dcap-qvl=" + out);
     }
   }
 
