@@ -19,6 +19,7 @@ import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.HashSet;
 import org.junit.jupiter.api.BeforeAll;
@@ -341,14 +342,62 @@ class EdgeCaseVerificationTest {
     assertEquals(Set.of("TEST-SA-00102"), new HashSet<>(v.advisoryIds()));
   }
 
+  private static Scenario td15(String name, int[] svn, int[] svn2) {
+    Scenario s = new Scenario(name, QuoteBuilder.Format.TDX_V5_TD15, "td15");
+    byte[] b2 = new byte[16];
+    for (int i = 0; i < svn2.length; i++) {
+      b2[i] = (byte) svn2[i];
+    }
+    s.quote = q -> q.teeTcbSvn(svn).teeTcbSvn2(Bytes.of(b2));
+    return s;
+  }
+
   @Test
-  void verify_td15WithRelaunchCandidate_reportsOutOfDateWithoutRelaunchCheck() throws Exception {
-    // Intel would run checkForRelaunch here (not implemented by us, dcap-verification.md §7.3).
-    Scenario s = new Scenario("td15-module-old", QuoteBuilder.Format.TDX_V5_TD15, "td15");
-    s.quote = q -> q.teeTcbSvn(2, 1, 2).teeTcbSvn2(Bytes.of(new byte[] {3, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
-    VerifiedQuote v = verify(s);
-    assertEquals(TcbStatus.OUT_OF_DATE, v.status());
-    assertTrue(!v.isTdRelaunchCheckPerformed());
+  void verify_td15ModuleOutOfDateAndSvn2AtNewestModule_isTdRelaunchAdvised() throws Exception {
+    // TEE_TCB_SVN (2,1,2): module TDX_01 level 2 OutOfDate; TEE_TCB_SVN2 (3,1,3) reaches the newest
+    // module isvsvn 3 and the top level's TDX component 2 (3): Intel's checkForRelaunch applies.
+    VerifiedQuote v = verify(td15("td15-relaunch", new int[] {2, 1, 2}, new int[] {3, 1, 3}));
+    assertEquals(TcbStatus.TD_RELAUNCH_ADVISED, v.status());
+    assertEquals(VerifiedQuote.Summary.NEEDS_ATTENTION, v.summary());
+    assertEquals(Optional.of(TcbStatus.OUT_OF_DATE), v.moduleStatus());
+    assertTrue(v.advisoryIds().contains("TEST-SA-01002"));
+    assertTrue(v.isTdRelaunchCheckPerformed());
+  }
+
+  @Test
+  void verify_td15Svn2BelowNewestModuleOrTopLevel_staysOutOfDate() throws Exception {
+    assertEquals(TcbStatus.OUT_OF_DATE, verify(td15("td15-svn2-module-old", new int[] {2, 1, 2}, new int[] {2, 1, 3})).status());
+    assertEquals(TcbStatus.OUT_OF_DATE, verify(td15("td15-svn2-tdx2-old", new int[] {2, 1, 2}, new int[] {3, 1, 2})).status());
+  }
+
+  @Test
+  void verify_td15Svn2ModuleVersionZero_comparesWithTheTopLevel() throws Exception {
+    assertEquals(TcbStatus.TD_RELAUNCH_ADVISED, verify(td15("td15-v0", new int[] {2, 1, 2}, new int[] {3, 0, 3})).status());
+    assertEquals(TcbStatus.OUT_OF_DATE, verify(td15("td15-v0-low", new int[] {2, 1, 2}, new int[] {2, 0, 3})).status());
+  }
+
+  @Test
+  void verify_td15Svn2NamesAnUnknownModule_isModuleMismatch() throws Exception {
+    assertEquals(Reason.TDX_MODULE_MISMATCH, failure(td15("td15-unknown-module", new int[] {2, 1, 2}, new int[] {3, 2, 3})));
+  }
+
+  @Test
+  void verify_td15ConfigurationNeededLevel_isRelaunchAdvisedConfigurationNeeded() throws Exception {
+    Scenario s = td15("td15-config", new int[] {2, 1, 2}, new int[] {3, 1, 3}).platform("ConfigurationNeeded", "TEST-SA-00102");
+    assertEquals(TcbStatus.TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED, verify(s).status());
+  }
+
+  @Test
+  void verify_td15QeOutOfDate_noRelaunchAdvice() throws Exception {
+    Scenario s = td15("td15-qe-old", new int[] {2, 1, 2}, new int[] {3, 1, 3}).qe("OutOfDate", "TEST-SA-00201");
+    assertEquals(TcbStatus.OUT_OF_DATE, verify(s).status());
+  }
+
+  @Test
+  void verify_td15ModuleUpToDate_unchanged() throws Exception {
+    VerifiedQuote v = verify(td15("td15-module-current", new int[] {3, 1, 3}, new int[] {3, 1, 3}));
+    assertEquals(TcbStatus.UP_TO_DATE, v.status());
+    assertTrue(v.isTdRelaunchCheckPerformed());
   }
 
   @Test

@@ -319,7 +319,12 @@ public final class QuoteVerifier {
     // spec: step 10 — status merge (module, then QE), Revoked is a hard failure.
     Optional<TcbStatus> moduleStatus =
         module.flatMap(m -> m.level().isPresent() ? Optional.of(m.status()) : Optional.empty());
-    TcbStatus status = TcbEvaluator.merge(match.level().status(), moduleStatus, qeLevel.status());
+    // spec: §7.3 — TD 1.5: Intel's relaunch check between the module and the QE merge.
+    Optional<Bytes> teeTcbSvn2 =
+        tee == TeeType.TDX ? ((TdReportBody) quote.body()).teeTcbSvn2() : Optional.empty();
+    TcbStatus status = teeTcbSvn2.isPresent()
+        ? TcbEvaluator.mergeTd15(tcbInfo, match, moduleStatus, qeLevel.status(), teeTcbSvn2.get())
+        : TcbEvaluator.merge(match.level().status(), moduleStatus, qeLevel.status());
 
     // spec: step 11 — advisory IDs: union of platform, module and QE, platform first.
     List<String> moduleAdvisories =

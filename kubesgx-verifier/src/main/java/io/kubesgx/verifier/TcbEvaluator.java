@@ -233,6 +233,29 @@ public final class TcbEvaluator {
    */
   public static TcbStatus merge(TcbStatus platform, Optional<TcbStatus> moduleStatus, TcbStatus qeLevelStatus)
       throws AttestationException {
+    return merge(platform, moduleStatus, qeLevelStatus, null);
+  }
+
+  /** What the TD 1.5 relaunch check needs besides the statuses. */
+  record RelaunchInput(TcbInfo info, TcbStatus sgxLevelStatus, Bytes teeTcbSvn2) {}
+
+  /**
+   * Merges as {@link #merge(TcbStatus, Optional, TcbStatus)} and, for a TD 1.5 quote, runs Intel's
+   * relaunch check between the module and the QE merge (dcap-verification.md §7.3).
+   *
+   * @param match the platform match (its SGX level's status feeds the check)
+   * @param teeTcbSvn2 TEE_TCB_SVN2 of the TD 1.5 report
+   */
+  public static TcbStatus mergeTd15(
+      TcbInfo info, PlatformMatch match, Optional<TcbStatus> moduleStatus, TcbStatus qeLevelStatus, Bytes teeTcbSvn2)
+      throws AttestationException {
+    return merge(match.level().status(), moduleStatus, qeLevelStatus,
+        new RelaunchInput(info, match.sgxLevel().status(), teeTcbSvn2));
+  }
+
+  private static TcbStatus merge(
+      TcbStatus platform, Optional<TcbStatus> moduleStatus, TcbStatus qeLevelStatus, RelaunchInput relaunch)
+      throws AttestationException {
     if (platform == TcbStatus.REVOKED) {
       throw new AttestationException(Reason.TCB_REVOKED, "the platform TCB level is Revoked");
     }
@@ -252,6 +275,9 @@ public final class TcbEvaluator {
       }
     }
     TcbStatus qe = qeClass(qeLevelStatus);
+    if (relaunch != null && moduleStatus.isPresent()) {
+      s = relaunchCheck(relaunch, s, moduleStatus.get(), qe);
+    }
     if (qe == TcbStatus.REVOKED) {
       throw new AttestationException(Reason.TCB_REVOKED, "the quoting enclave's TCB level is Revoked");
     }
@@ -259,6 +285,46 @@ public final class TcbEvaluator {
       s = convergeWithOutOfDate(s);
     }
     return s;
+  }
+
+  /**
+   * Intel's TD 1.5 relaunch check (dcap-verification.md §7.3, {@code TDRelaunchCheck.cpp}): when
+   * the QE is UpToDate, the SGX level is UpToDate-class, the module-merged TDX status is
+   * OutOfDate-class and the module status is OutOfDate, a TEE_TCB_SVN2 that reaches the newest
+   * module turns the status into TD_RELAUNCH_ADVISED (or its configuration-needed variant).
+   */
+  static TcbStatus relaunchCheck(RelaunchInput in, TcbStatus tdxStatus, TcbStatus moduleStatus, TcbStatus qeClass)
+      throws AttestationException {
+    boolean sgxUpToDateClass =
+        in.sgxLevelStatus() == TcbStatus.UP_TO_DATE || in.sgxLevelStatus() == TcbStatus.SW_HARDENING_NEEDED
+            || isConfigurationNeeded(in.sgxLevelStatus());
+    boolean tdxOutOfDateClass =
+        tdxStatus == TcbStatus.OUT_OF_DATE || tdxStatus == TcbStatus.OUT_OF_DATE_CONFIGURATION_NEEDED;
+    if (qeClass != TcbStatus.UP_TO_DATE || !sgxUpToDateClass || !tdxOutOfDateClass
+        || moduleStatus != TcbStatus.OUT_OF_DATE) {
+      return tdxStatus;
+    }
+    List<Integer> top = sorted(in.info().tcbLevels()).get(0).tdxComponents()
+        .orElseThrow(() -> new AttestationException(Reason.INVALID_TCB_INFO, "TDX TCB level has no tdxtcbcomponents"));
+    Bytes svn2 = in.teeTcbSvn2();
+    int required0;
+    if (svn2.get(1) == 0) {
+      required0 = top.get(0);
+    } else {
+      TdxModuleIdentity id = findModuleIdentity(in.info(), svn2.get(1)).get();
+      required0 = id.tcbLevels().stream().mapToInt(EnclaveTcbLevel::isvSvn).max().orElse(Integer.MAX_VALUE);
+    }
+    if (svn2.get(0) < required0 || svn2.get(2) < top.get(2)) {
+      return tdxStatus;
+    }
+    return isConfigurationNeeded(in.sgxLevelStatus()) || tdxStatus == TcbStatus.OUT_OF_DATE_CONFIGURATION_NEEDED
+        ? TcbStatus.TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED
+        : TcbStatus.TD_RELAUNCH_ADVISED;
+  }
+
+  private static boolean isConfigurationNeeded(TcbStatus s) {
+    return s == TcbStatus.CONFIGURATION_NEEDED || s == TcbStatus.CONFIGURATION_AND_SW_HARDENING_NEEDED
+        || s == TcbStatus.OUT_OF_DATE_CONFIGURATION_NEEDED;
   }
 
   /** Unions advisory ID lists, de-duplicated, order preserved. */

@@ -145,6 +145,8 @@ public final class VerifiedQuote {
       case SW_HARDENING_NEEDED:
       case CONFIGURATION_NEEDED:
       case CONFIGURATION_AND_SW_HARDENING_NEEDED:
+      case TD_RELAUNCH_ADVISED:
+      case TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED:
         return Summary.NEEDS_ATTENTION;
       default:
         return Summary.OUT_OF_DATE;
@@ -261,8 +263,11 @@ public final class VerifiedQuote {
     return verifiedAt;
   }
 
-  /** Returns false: the Intel TD 1.5 relaunch check (TD_RELAUNCH_ADVISED) is not implemented. */
+  /**
+   * Returns true for a TD 1.5 quote, on which Intel's relaunch check (TD_RELAUNCH_ADVISED) ran;
+   * false where it does not apply (SGX, TD 1.0).
+   */
   public boolean isTdRelaunchCheckPerformed() {
-    return false;
+    return quote.body() instanceof TdReportBody td && td.isTd15();
   }
 }
