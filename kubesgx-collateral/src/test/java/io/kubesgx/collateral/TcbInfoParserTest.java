@@ -137,6 +137,12 @@ class TcbInfoParserTest {
   }
 
   @Test
+  void parse_resultOnlyRelaunchStatus_throws() {
+    rejects(sgxInfo(sgxLevel(svns(1), 1, "TDRelaunchAdvised")), "unknown tcbStatus 'TDRelaunchAdvised'");
+    rejects(sgxInfo(sgxLevel(svns(1), 1, "TDRelaunchAdvisedConfigurationNeeded")), "unknown tcbStatus");
+  }
+
+  @Test
   void parse_statusWrongCase_throws() {
     rejects(sgxInfo(sgxLevel(svns(1), 1, "uptodate")), "unknown tcbStatus");
   }
