@@ -309,7 +309,7 @@ public final class SimPcsServer implements AutoCloseable {
     }
   }
 
-  private static Map<String, String> query(String raw) {
+  static Map<String, String> query(String raw) {
     Map<String, String> m = new LinkedHashMap<>();
     if (raw == null || raw.isEmpty()) {
       return m;
