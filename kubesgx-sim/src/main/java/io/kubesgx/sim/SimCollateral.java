@@ -34,6 +34,12 @@ public final class SimCollateral {
   private final long evaluationDataNumber;
   private final CollateralBuilder builder;
   private final String fmspc;
+  // Signed forms, computed once (each costs an ECDSA signature).
+  private volatile String tcbInfoBody;
+  private volatile String qeIdentityBody;
+  private volatile String dcapQvlJson;
+  private volatile byte[] pckCrlDer;
+  private volatile byte[] rootCaCrlDer;
 
   private SimCollateral(Scenario scenario, long evaluationDataNumber, CollateralBuilder builder, String fmspc) {
     this.scenario = scenario;
@@ -177,12 +183,22 @@ public final class SimCollateral {
 
   /** Returns the PCS body {@code {"tcbInfo":…,"signature":"…"}}. */
   public String tcbInfoBody() {
-    return builder.tcbInfoBody();
+    String b = tcbInfoBody;
+    if (b == null) {
+      b = builder.tcbInfoBody();
+      tcbInfoBody = b;
+    }
+    return b;
   }
 
   /** Returns the PCS body {@code {"enclaveIdentity":…,"signature":"…"}}. */
   public String qeIdentityBody() {
-    return builder.qeIdentityBody();
+    String b = qeIdentityBody;
+    if (b == null) {
+      b = builder.qeIdentityBody();
+      qeIdentityBody = b;
+    }
+    return b;
   }
 
   /** Returns the TCB info and QE identity issuer chain as PEM, signer first. */
@@ -197,17 +213,32 @@ public final class SimCollateral {
 
   /** Returns the DER PCK CRL of the platform's PCK CA. */
   public byte[] pckCrlDer() {
-    return builder.pckCrlDer();
+    byte[] b = pckCrlDer;
+    if (b == null) {
+      b = builder.pckCrlDer();
+      pckCrlDer = b;
+    }
+    return b.clone();
   }
 
   /** Returns the DER root CA CRL. */
   public byte[] rootCaCrlDer() {
-    return builder.rootCaCrlDer();
+    byte[] b = rootCaCrlDer;
+    if (b == null) {
+      b = builder.rootCaCrlDer();
+      rootCaCrlDer = b;
+    }
+    return b.clone();
   }
 
   /** Returns the collateral in dcap-qvl's {@code QuoteCollateralV3} JSON shape. */
   public String toDcapQvlJson() {
-    return builder.toDcapQvlJson();
+    String j = dcapQvlJson;
+    if (j == null) {
+      j = builder.toDcapQvlJson();
+      dcapQvlJson = j;
+    }
+    return j;
   }
 
   /** Returns the collateral parsed for kubesgx's verifier. */
