@@ -46,7 +46,13 @@ public final class AppEnclave {
       Sigstruct sig = Sigstruct.parse(bytes);
       return einit(cpu, sig, null, debug, configId, configSvn);
     }
-    SgxsImage sgxs = SgxsImage.parse(bytes);
+    SgxsImage sgxs;
+    try {
+      sgxs = SgxsImage.parse(bytes);
+    } catch (MalformedInputException e) {
+      throw new MalformedInputException(
+          image + " is neither a SIGSTRUCT (1808 bytes) nor an .sgxs measurement stream: " + e.getMessage(), e);
+    }
     Path sigPath = sibling(image);
     if (sigPath != null) {
       Sigstruct sig = Sigstruct.parse(Bytes.of(Files.readAllBytes(sigPath)));
