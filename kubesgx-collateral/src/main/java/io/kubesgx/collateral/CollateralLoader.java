@@ -5,6 +5,7 @@ import io.kubesgx.collateral.internal.Encodings;
 import io.kubesgx.collateral.internal.JsonFields;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.crypto.Ecdsa;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue;
@@ -409,7 +410,7 @@ public final class CollateralLoader {
     for (int i = 0; i < der.length; i++) {
       der[i] = (byte) JsonFields.asInteger(arr.get(i), JsonFields.index("signature", i), 0, 255);
     }
-    return Der.ecdsaDerToP1363(der, "signature");
+    return Ecdsa.derToP1363(der, "signature");
   }
 
   private static List<Bytes> fortanixChain(JsonObject o) throws MalformedInputException {

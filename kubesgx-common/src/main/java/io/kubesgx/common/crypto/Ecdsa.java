@@ -98,4 +98,73 @@ public final class Ecdsa {
       return false;
     }
   }
+
+  /**
+   * Converts a DER ECDSA-Sig-Value {@code SEQUENCE { INTEGER r, INTEGER s }} for P-256 into 64-byte
+   * {@code r || s}, rejecting non-minimal encodings, negative values, zero, values not below the
+   * group order and trailing bytes.
+   */
+  public static Bytes derToP1363(byte[] der, String what) throws MalformedInputException {
+    if (der.length < 8 || der.length > 72) {
+      throw new MalformedInputException(
+          what + ": DER ECDSA signature must be 8..72 bytes, got " + der.length);
+    }
+    if ((der[0] & 0xff) != 0x30) {
+      throw new MalformedInputException(what + ": DER ECDSA signature must start with SEQUENCE");
+    }
+    int len = der[1] & 0xff;
+    if (len >= 0x80) {
+      throw new MalformedInputException(what + ": DER ECDSA signature has a non-minimal length");
+    }
+    if (len != der.length - 2) {
+      throw new MalformedInputException(
+          what + ": DER ECDSA signature length " + len + " does not match " + (der.length - 2)
+              + " content bytes");
+    }
+    int[] pos = {2};
+    byte[] r = integer(der, pos, what + " (r)");
+    byte[] s = integer(der, pos, what + " (s)");
+    if (pos[0] != der.length) {
+      throw new MalformedInputException(what + ": trailing bytes inside the DER ECDSA signature");
+    }
+    byte[] out = new byte[64];
+    System.arraycopy(r, 0, out, 32 - r.length, r.length);
+    System.arraycopy(s, 0, out, 64 - s.length, s.length);
+    return Bytes.of(out);
+  }
+
+  private static byte[] integer(byte[] d, int[] pos, String what) throws MalformedInputException {
+    int p = pos[0];
+    if (d.length - p < 3 || (d[p] & 0xff) != 0x02) {
+      throw new MalformedInputException(what + ": expected a DER INTEGER");
+    }
+    int len = d[p + 1] & 0xff;
+    if (len == 0 || len > 33 || len > d.length - p - 2) {
+      throw new MalformedInputException(what + ": bad DER INTEGER length " + len);
+    }
+    int start = p + 2;
+    if ((d[start] & 0x80) != 0) {
+      throw new MalformedInputException(what + ": negative DER INTEGER");
+    }
+    if (len > 1 && d[start] == 0 && (d[start + 1] & 0x80) == 0) {
+      throw new MalformedInputException(what + ": non-minimal DER INTEGER");
+    }
+    int from = start;
+    int n = len;
+    if (d[from] == 0 && n > 1) {
+      from++;
+      n--;
+    }
+    if (n > 32) {
+      throw new MalformedInputException(what + ": DER INTEGER longer than 32 bytes");
+    }
+    byte[] v = new byte[n];
+    System.arraycopy(d, from, v, 0, n);
+    BigInteger b = new BigInteger(1, v);
+    if (b.signum() == 0 || b.compareTo(P256.getOrder()) >= 0) {
+      throw new MalformedInputException(what + ": value outside 1..n-1");
+    }
+    pos[0] = start + len;
+    return v;
+  }
 }

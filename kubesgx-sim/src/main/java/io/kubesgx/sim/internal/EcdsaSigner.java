@@ -1,5 +1,7 @@
 package io.kubesgx.sim.internal;
 
+import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.crypto.Ecdsa;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
@@ -24,17 +26,12 @@ public final class EcdsaSigner {
       Signature s = signatures.get();
       s.initSign(key);
       s.update(message, offset, length);
-      derToP1363(s.sign(), out, outOffset);
+      System.arraycopy(Ecdsa.derToP1363(s.sign(), "attestation signature").toByteArray(), 0, out, outOffset, 64);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ECDSA signing failed", e);
+    } catch (MalformedInputException e) {
+      throw new IllegalStateException("the JCA provider returned a malformed ECDSA signature", e);
     }
-  }
-
-  /** Signs {@code message} and returns r‖s. */
-  public byte[] sign(byte[] message) {
-    byte[] out = new byte[64];
-    sign(message, 0, message.length, out, 0);
-    return out;
   }
 
   private static Signature newSignature() {
@@ -42,37 +39,6 @@ public final class EcdsaSigner {
       return Signature.getInstance("SHA256withECDSA");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA256withECDSA unavailable", e);
-    }
-  }
-
-  /** Converts our own provider's DER signature (SEQUENCE of two INTEGERs) to fixed 32-byte r and s. */
-  static void derToP1363(byte[] der, byte[] out, int off) {
-    int p = 0;
-    if (der[p++] != 0x30) {
-      throw new IllegalStateException("provider returned a non-DER ECDSA signature");
-    }
-    int seqLen = der[p++] & 0xff;
-    if (seqLen == 0x81) {
-      p++;
-    }
-    for (int i = 0; i < 2; i++) {
-      if (der[p++] != 0x02) {
-        throw new IllegalStateException("provider returned a non-DER ECDSA signature");
-      }
-      int len = der[p++] & 0xff;
-      int start = p;
-      int n = len;
-      while (n > 32 && der[start] == 0) {
-        start++;
-        n--;
-      }
-      if (n > 32) {
-        throw new IllegalStateException("ECDSA integer longer than 32 bytes");
-      }
-      int dst = off + i * 32;
-      java.util.Arrays.fill(out, dst, dst + 32 - n, (byte) 0);
-      System.arraycopy(der, start, out, dst + 32 - n, n);
-      p += len;
     }
   }
 }
