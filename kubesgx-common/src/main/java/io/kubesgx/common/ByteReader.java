@@ -89,6 +89,14 @@ public final class ByteReader {
     return b;
   }
 
+  /** Reads {@code n} bytes that must all be zero (reserved fields, padding). */
+  public void zeros(int n, String what) throws MalformedInputException {
+    int at = pos;
+    if (!bytes(n, what).isAllZero()) {
+      throw new MalformedInputException(what + ": bytes " + at + ".." + (at + n - 1) + " must be zero");
+    }
+  }
+
   /** Returns a reader over the next {@code n} bytes and skips them here. */
   public ByteReader sub(int n, String what) throws MalformedInputException {
     require(n, what);

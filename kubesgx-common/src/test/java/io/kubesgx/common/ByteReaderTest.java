@@ -63,4 +63,17 @@ class ByteReaderTest {
     String pem = Pem.encode("CERTIFICATE", Bytes.of(new byte[] {1, 2, 3}));
     assertEquals(1, Pem.decodeAll(pem + "\0").size());
   }
+
+  @Test
+  void zeros_nonZeroByte_throwsWithTheRange() throws Exception {
+    ByteReader ok = ByteReader.of(new byte[] {1, 0, 0, 2});
+    ok.u8("first");
+    ok.zeros(2, "reserved");
+    assertEquals(3, ok.offset());
+    ByteReader bad = ByteReader.of(new byte[] {0, 0, 5, 0});
+    MalformedInputException e = assertThrows(
+        MalformedInputException.class, () -> bad.zeros(4, "reserved"));
+    assertEquals("reserved: bytes 0..3 must be zero", e.getMessage());
+    assertThrows(MalformedInputException.class, () -> ByteReader.of(new byte[2]).zeros(3, "short"));
+  }
 }

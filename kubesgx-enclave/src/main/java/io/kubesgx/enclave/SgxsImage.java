@@ -3,7 +3,6 @@ package io.kubesgx.enclave;
 import io.kubesgx.common.ByteReader;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
-import io.kubesgx.enclave.internal.Le;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +65,8 @@ public record SgxsImage(
       throw new MalformedInputException("empty SGXS stream: an image starts with an ECREATE record");
     }
     int at = r.offset();
-    byte[] h = header(r, at);
-    long tag = Le.get64(h, 0);
+    ByteReader h = header(r, at);
+    long tag = h.u64("SGXS record tag");
     if (tag == Measurement.TAG_UNSIZED) {
       throw new MalformedInputException(
           "SGXS stream starts with UNSIZED: the enclave size is not final, so it cannot be measured");
@@ -76,29 +75,34 @@ public record SgxsImage(
       throw new MalformedInputException(
           "SGXS stream must start with an ECREATE record, found tag " + describeTag(tag) + " at offset 0");
     }
-    zeroPadding(h, 20, "ECREATE", at);
+    long ssaFrameSize = h.u32("ECREATE.ssaFrameSize");
+    long size = h.u64("ECREATE.size");
+    h.zeros(44, "ECREATE record padding");
     Measurement m;
     try {
-      m = Measurement.ecreate(Le.get32(h, 8), Le.get64(h, 12));
+      m = Measurement.ecreate(ssaFrameSize, size);
     } catch (IllegalArgumentException e) {
       throw new MalformedInputException("ECREATE at offset 0: " + e.getMessage(), e);
     }
     while (r.remaining() > 0) {
       at = r.offset();
       h = header(r, at);
-      tag = Le.get64(h, 0);
+      tag = h.u64("SGXS record tag");
       try {
         if (tag == Measurement.TAG_EADD) {
-          zeroPadding(h, 24, "EADD", at);
-          m.eadd(Le.get64(h, 8), Le.get64(h, 16));
+          long offset = h.u64("EADD.offset");
+          long flags = h.u64("EADD.secinfoFlags");
+          h.zeros(40, "EADD record padding at offset " + at);
+          m.eadd(offset, flags);
         } else if (tag == Measurement.TAG_EEXTEND || tag == Measurement.TAG_UNMEASRD) {
           String what = tag == Measurement.TAG_EEXTEND ? "EEXTEND" : "UNMEASRD";
-          zeroPadding(h, 16, what, at);
+          long offset = h.u64(what + ".offset");
+          h.zeros(48, what + " record padding at offset " + at);
           Bytes data = r.bytes(Measurement.CHUNK_SIZE, what + " data of the record at offset " + at);
           if (tag == Measurement.TAG_EEXTEND) {
-            m.eextend(Le.get64(h, 8), data);
+            m.eextend(offset, data);
           } else {
-            m.unmeasured(Le.get64(h, 8), data);
+            m.unmeasured(offset, data);
           }
         } else if (tag == Measurement.TAG_ECREATE || tag == Measurement.TAG_UNSIZED) {
           throw new MalformedInputException("second " + describeTag(tag) + " record at offset " + at
@@ -114,19 +118,12 @@ public record SgxsImage(
         m.ssaFrameSizePages(), m.enclaveSize(), m.eaddCount(), m.eextendCount(), m.unmeasuredCount(), m.mrEnclave());
   }
 
-  private static byte[] header(ByteReader r, int at) throws MalformedInputException {
+  private static ByteReader header(ByteReader r, int at) throws MalformedInputException {
     if (r.remaining() < Measurement.RECORD_SIZE) {
       throw new MalformedInputException(
           "truncated SGXS record at offset " + at + ": a record header is 64 bytes, only " + r.remaining() + " left");
     }
-    return r.bytes(Measurement.RECORD_SIZE, "SGXS record header").toByteArray();
-  }
-
-  private static void zeroPadding(byte[] h, int from, String what, int at) throws MalformedInputException {
-    if (!Le.allZero(h, from, h.length)) {
-      throw new MalformedInputException(
-          what + " record at offset " + at + " has non-zero bytes in its padding (bytes " + from + "..63 must be zero)");
-    }
+    return r.sub(Measurement.RECORD_SIZE, "SGXS record header");
   }
 
   /** Renders a tag as hex plus its printable ASCII, e.g. {@code 0x0000000044444145 ("EADD")}. */

@@ -158,7 +158,7 @@ public record Sigstruct(
     int date = (int) r.u32("SIGSTRUCT.DATE");
     expect(r, HEADER2, "HEADER2", OFF_HEADER2);
     long swDefined = r.u32("SIGSTRUCT.SWDEFINED");
-    reserved(r, OFF_MODULUS - 44, 44);
+    r.zeros(OFF_MODULUS - 44, "SIGSTRUCT reserved");
     Bytes modulus = r.bytes(KEY_SIZE, "SIGSTRUCT.MODULUS");
     long exponent = r.u32("SIGSTRUCT.EXPONENT");
     Bytes signature = r.bytes(KEY_SIZE, "SIGSTRUCT.SIGNATURE");
@@ -166,16 +166,16 @@ public record Sigstruct(
     long miscMask = r.u32("SIGSTRUCT.MISCMASK");
     int cet = r.u8("SIGSTRUCT.CET_ATTRIBUTES");
     int cetMask = r.u8("SIGSTRUCT.CET_ATTRIBUTES_MASK");
-    reserved(r, 2, 910);
+    r.zeros(2, "SIGSTRUCT reserved");
     Bytes family = r.bytes(16, "SIGSTRUCT.ISVFAMILYID");
     Attributes attributes = new Attributes(r.u64("SIGSTRUCT.ATTRIBUTES"), r.u64("SIGSTRUCT.ATTRIBUTES.XFRM"));
     Attributes mask = new Attributes(r.u64("SIGSTRUCT.ATTRIBUTEMASK"), r.u64("SIGSTRUCT.ATTRIBUTEMASK.XFRM"));
     Bytes hash = r.bytes(32, "SIGSTRUCT.ENCLAVEHASH");
-    reserved(r, 16, 992);
+    r.zeros(16, "SIGSTRUCT reserved");
     Bytes ext = r.bytes(16, "SIGSTRUCT.ISVEXTPRODID");
     int prodId = r.u16("SIGSTRUCT.ISVPRODID");
     int isvSvn = r.u16("SIGSTRUCT.ISVSVN");
-    reserved(r, 12, SIGNED_BODY_END);
+    r.zeros(12, "SIGSTRUCT reserved");
     Bytes q1 = r.bytes(KEY_SIZE, "SIGSTRUCT.Q1");
     Bytes q2 = r.bytes(KEY_SIZE, "SIGSTRUCT.Q2");
     r.expectEnd("SIGSTRUCT");
@@ -320,12 +320,6 @@ public record Sigstruct(
       throw new MalformedInputException("SIGSTRUCT." + what + " at offset " + at + " is "
           + io.kubesgx.common.Hex.encode(got) + ", expected the constant " + io.kubesgx.common.Hex.encode(constant)
           + " (not a SIGSTRUCT?)");
-    }
-  }
-
-  private static void reserved(ByteReader r, int n, int at) throws MalformedInputException {
-    if (!r.bytes(n, "SIGSTRUCT reserved bytes at " + at).isAllZero()) {
-      throw new MalformedInputException("SIGSTRUCT reserved bytes " + at + ".." + (at + n - 1) + " must be zero");
     }
   }
 
