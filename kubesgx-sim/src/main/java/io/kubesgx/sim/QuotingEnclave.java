@@ -4,6 +4,7 @@ import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.enclave.Report;
 import io.kubesgx.enclave.TargetInfo;
+import io.kubesgx.quote.QuoteHeader;
 import io.kubesgx.enclave.sim.SimEnclave;
 import io.kubesgx.sim.internal.EcdsaSigner;
 import io.kubesgx.testing.TestPki;
@@ -24,7 +25,7 @@ public final class QuotingEnclave {
   /** Attestation key type ECDSA-256-with-P-256 curve. */
   public static final int ATT_KEY_TYPE_ECDSA_P256 = 2;
   /** Intel's QE vendor ID, which the simulated QE reports too (the quote format requires it). */
-  public static final Bytes INTEL_QE_VENDOR_ID = hex("939a7233f79c4ca9940a0db3957f0607");
+  public static final Bytes INTEL_QE_VENDOR_ID = hex(QuoteHeader.INTEL_QE_VENDOR_ID);
 
   private static final int HEADER = 48;
   private static final int BODY = 384;

@@ -19,6 +19,7 @@ import io.kubesgx.pck.PckCa;
 import io.kubesgx.sim.internal.PrivateFiles;
 import io.kubesgx.sim.internal.Sealing;
 import io.kubesgx.testing.PckCertSpec;
+import io.kubesgx.testing.QuoteBuilder;
 import io.kubesgx.testing.TestKey;
 import io.kubesgx.testing.TestPki;
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class SimPlatform {
   /** Base URL written into the simulation certificates' CRL distribution points. */
   public static final String CRL_BASE_URL = "https://pcs.sim.kubesgx.invalid/sgx/certification/v4/";
   /** The QE authentication data, 32 bytes 00 01 … 1f as Intel's QE3 uses. */
-  public static final Bytes QE_AUTH_DATA = authData();
+  public static final Bytes QE_AUTH_DATA = QuoteBuilder.DEFAULT_QE_AUTH_DATA;
   /** ISVPRODID of the quoting enclave. */
   public static final int QE_PROD_ID = 1;
   /** ISVPRODID of the PCE. */
@@ -397,14 +398,6 @@ public final class SimPlatform {
     Bytes h = Bytes.of("kubesgx-sim-pck-serial".getBytes(StandardCharsets.US_ASCII))
         .concat(c.ppid()).concat(c.cpuSvn()).concat(c.fmspc()).sha256();
     return new BigInteger(1, h.slice(0, 16).toByteArray());
-  }
-
-  private static Bytes authData() {
-    byte[] a = new byte[32];
-    for (int i = 0; i < 32; i++) {
-      a[i] = (byte) i;
-    }
-    return Bytes.of(a);
   }
 
   /** The platform's secrets. */
