@@ -149,7 +149,7 @@ final class EnclaveCommand {
         if ((image == null) == (enclaveHash == null)) {
           throw new Inputs.UsageException("give exactly one of --image IMAGE.sgxs or --enclave-hash HEX");
         }
-        Bytes hash = image != null ? measure(image) : hash(enclaveHash);
+        Bytes hash = image != null ? measure(image) : Inputs.exactHex(enclaveHash.trim(), "--enclave-hash", 32);
         RSAPrivateCrtKey k = readKey(key);
         SigstructSigner s = SigstructSigner.newBuilder().enclaveHash(hash);
         if (date != null) {
@@ -207,18 +207,6 @@ final class EnclaveCommand {
         throw new Inputs.UsageException("malformed SGXS image " + image + ": " + e.getMessage(), e);
       } catch (IOException e) {
         throw new Inputs.UsageException("cannot read SGXS image " + image + ": " + e, e);
-      }
-    }
-
-    private static Bytes hash(String hex) throws Inputs.UsageException {
-      try {
-        Bytes b = Bytes.fromHex(hex.trim());
-        if (b.length() != 32) {
-          throw new Inputs.UsageException("--enclave-hash must be 64 hex digits (32 bytes), got " + b.length() + " bytes");
-        }
-        return b;
-      } catch (MalformedInputException e) {
-        throw new Inputs.UsageException("--enclave-hash is not hex: " + e.getMessage(), e);
       }
     }
   }

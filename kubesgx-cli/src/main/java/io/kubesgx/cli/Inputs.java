@@ -2,6 +2,7 @@ package io.kubesgx.cli;
 
 import io.kubesgx.collateral.Collateral;
 import io.kubesgx.collateral.CollateralLoader;
+import io.kubesgx.common.Bytes;
 import io.kubesgx.common.Hex;
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.pck.Certificates;
@@ -110,5 +111,29 @@ final class Inputs {
     } catch (DateTimeParseException e) {
       throw new UsageException("time must be unix seconds or RFC 3339 (e.g. 2025-07-19T10:01:17Z), got '" + text + "'", e);
     }
+  }
+
+  /** Decodes an option's hex value (optional {@code 0x}) of at most {@code maxBytes} bytes. */
+  static Bytes hex(String text, String option, int maxBytes) throws Inputs.UsageException {
+    String t = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
+    Bytes b;
+    try {
+      b = Bytes.fromHex(t);
+    } catch (MalformedInputException e) {
+      throw new Inputs.UsageException(option + " is not hex: " + e.getMessage());
+    }
+    if (b.length() > maxBytes) {
+      throw new Inputs.UsageException(option + " is " + b.length() + " bytes; at most " + maxBytes + " allowed");
+    }
+    return b;
+  }
+
+  /** Decodes an option's hex value that must be exactly {@code bytes} bytes. */
+  static Bytes exactHex(String text, String option, int bytes) throws Inputs.UsageException {
+    Bytes b = hex(text, option, bytes);
+    if (b.length() != bytes) {
+      throw new Inputs.UsageException(option + " must be exactly " + bytes + " bytes (" + 2 * bytes + " hex digits), got " + b.length());
+    }
+    return b;
   }
 }

@@ -62,6 +62,16 @@ final class SimCommand {
     Path dir;
   }
 
+  /** The REPORTDATA an enclave puts into its REPORT. */
+  static final class ReportDataOption {
+    @Option(names = "--report-data", required = true, paramLabel = "HEX", description = "REPORTDATA, up to 64 bytes (zero-padded).")
+    String hex;
+
+    Bytes value() throws Inputs.UsageException {
+      return padded(Inputs.hex(hex, "--report-data", 64), 64);
+    }
+  }
+
   /** Options choosing the application enclave. */
   static final class EnclaveOptions {
     @ArgGroup(exclusive = true)
@@ -95,7 +105,7 @@ final class SimCommand {
     }
 
     SimEnclave resolve(SimPlatform p) throws Inputs.UsageException, IOException, MalformedInputException, SgxException {
-      Bytes cfg = configId == null ? Bytes.zeros(64) : padded(hex(configId, "--config-id", 64), 64);
+      Bytes cfg = configId == null ? Bytes.zeros(64) : padded(Inputs.hex(configId, "--config-id", 64), 64);
       if (identity != null && identity.image != null) {
         if (mrSigner != null || isvProdId != 0 || isvSvn != 0) {
           throw new Inputs.UsageException("--mrsigner, --isv-prod-id and --isv-svn apply to --mrenclave only; an image's SIGSTRUCT decides them");
@@ -108,12 +118,12 @@ final class SimCommand {
       AppEnclave.Builder b = AppEnclave.newBuilder().debug(debug);
       try {
         if (identity != null && identity.mrEnclave != null) {
-          b.mrEnclave(exact(identity.mrEnclave, "--mrenclave", 32));
+          b.mrEnclave(Inputs.exactHex(identity.mrEnclave, "--mrenclave", 32));
         } else {
           b.mrEnclave(Bytes.of("kubesgx simulated default enclave".getBytes(StandardCharsets.US_ASCII)).sha256());
         }
         if (mrSigner != null) {
-          b.mrSigner(exact(mrSigner, "--mrsigner", 32));
+          b.mrSigner(Inputs.exactHex(mrSigner, "--mrsigner", 32));
         }
         b.product(isvProdId, isvSvn);
         b.config(cfg, configSvn);
@@ -154,8 +164,8 @@ final class SimCommand {
         PlatformConfig d = SimPlatform.defaults(clock.instant());
         PlatformConfig cfg;
         try {
-          cfg = new PlatformConfig(d.created(), exact(fmspc, "--fmspc", 6), Bytes.fromHex("0000"),
-              exact(cpuSvn, "--cpusvn", 16), pceSvn, qeSvn, d.ppid(), PlatformConfig.parseCa(pckCa), scenario(scenario));
+          cfg = new PlatformConfig(d.created(), Inputs.exactHex(fmspc, "--fmspc", 6), Bytes.fromHex("0000"),
+              Inputs.exactHex(cpuSvn, "--cpusvn", 16), pceSvn, qeSvn, d.ppid(), PlatformConfig.parseCa(pckCa), scenario(scenario));
         } catch (IllegalArgumentException e) {
           throw new Inputs.UsageException(e.getMessage());
         }
@@ -189,8 +199,7 @@ final class SimCommand {
   static final class QuoteCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin PlatformOption platform;
-    @Option(names = "--report-data", required = true, paramLabel = "HEX", description = "REPORTDATA, up to 64 bytes (zero-padded).")
-    String reportData;
+    @Mixin ReportDataOption reportData;
     @Mixin EnclaveOptions enclave;
     @Option(names = "--scenario", paramLabel = "NAME", description = "Switch the platform to this scenario (stored; the PCS follows it): " + "UpToDate, SWHardeningNeeded, ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, RevokedTcb, RevokedPck, ExpiredCollateral, TcbRecovery.")
     String scenario;
@@ -206,7 +215,7 @@ final class SimCommand {
     @Override
     public Integer call() {
       return run(spec, () -> {
-        Bytes rd = padded(hex(reportData, "--report-data", 64), 64);
+        Bytes rd = reportData.value();
         SimPlatform p = open(platform.dir, scenario);
         SimEnclave app = enclave.resolve(p);
         QuotingEnclave qe = p.quotingEnclave();
@@ -254,15 +263,14 @@ final class SimCommand {
     @Mixin PlatformOption platform;
     @Option(names = "--target-info", required = true, paramLabel = "HEX|FILE", description = "512-byte TARGETINFO: hex, or a file (binary or hex).")
     String targetInfo;
-    @Option(names = "--report-data", required = true, paramLabel = "HEX", description = "REPORTDATA, up to 64 bytes (zero-padded).")
-    String reportData;
+    @Mixin ReportDataOption reportData;
     @Mixin EnclaveOptions enclave;
     @Option(names = "--out", required = true, paramLabel = "REPORT_FILE") Path out;
 
     @Override
     public Integer call() {
       return run(spec, () -> {
-        Bytes rd = padded(hex(reportData, "--report-data", 64), 64);
+        Bytes rd = reportData.value();
         TargetInfo ti;
         try {
           ti = TargetInfo.parse(targetInfoBytes(targetInfo));
@@ -448,28 +456,6 @@ final class SimCommand {
     Files.write(p, data);
   }
 
-  static Bytes hex(String text, String option, int maxBytes) throws Inputs.UsageException {
-    String t = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
-    Bytes b;
-    try {
-      b = Bytes.fromHex(t);
-    } catch (MalformedInputException e) {
-      throw new Inputs.UsageException(option + " is not hex: " + e.getMessage());
-    }
-    if (b.length() > maxBytes) {
-      throw new Inputs.UsageException(option + " is " + b.length() + " bytes; at most " + maxBytes + " allowed");
-    }
-    return b;
-  }
-
-  static Bytes exact(String text, String option, int bytes) throws Inputs.UsageException {
-    Bytes b = hex(text, option, bytes);
-    if (b.length() != bytes) {
-      throw new Inputs.UsageException(option + " must be exactly " + bytes + " bytes (" + 2 * bytes + " hex digits), got " + b.length());
-    }
-    return b;
-  }
-
   static Bytes padded(Bytes b, int n) {
     return b.length() == n ? b : b.concat(Bytes.zeros(n - b.length()));
   }
@@ -490,7 +476,7 @@ final class SimCommand {
       }
       throw new Inputs.UsageException("TARGETINFO file " + f + " has " + raw.length + " bytes; expected 512");
     }
-    return hex(arg, "--target-info", 512);
+    return Inputs.hex(arg, "--target-info", 512);
   }
 
   static JsonBuilder describe(SimPlatform p) throws CertificateEncodingException, NoSuchAlgorithmException {
