@@ -104,19 +104,13 @@ public final class QuoteParser {
   private static QuoteSignatureData readV3(ByteReader sig) throws MalformedInputException {
     Bytes quoteSig = sig.bytes(64, "quote signature");
     Bytes attKey = sig.bytes(64, "attestation key");
-    EnclaveReportBody qe = EnclaveReportBody.read(sig);
-    Bytes qeSig = sig.bytes(64, "QE report signature");
-    int authLen = sig.u16("QE auth data length");
-    Bytes auth = sig.bytes(authLen, "QE auth data");
-    int certType = sig.u16("certification data type");
-    int certLen = sig.length32("certification data size");
-    Bytes cert = sig.bytes(certLen, "certification data");
+    QeCertification qe = readQeCertification(sig, "");
     sig.expectEnd("v3 signature data");
-    if (certType == CertificationData.QE_REPORT) {
+    if (qe.certification().type() == CertificationData.QE_REPORT) {
       throw new MalformedInputException("v3 quote carries certification data type 6, which only v4/v5 use");
     }
     return new QuoteSignatureData(
-        quoteSig, attKey, qe, qeSig, auth, new CertificationData(certType, cert), OptionalInt.empty());
+        quoteSig, attKey, qe.report(), qe.signature(), qe.authData(), qe.certification(), OptionalInt.empty());
   }
 
   private static QuoteSignatureData readV4(ByteReader sig) throws MalformedInputException {
@@ -130,19 +124,27 @@ public final class QuoteParser {
     }
     ByteReader outer = sig.sub(outerLen, "QE report certification data");
     sig.expectEnd("v4/v5 signature data");
-    EnclaveReportBody qe = EnclaveReportBody.read(outer);
-    Bytes qeSig = outer.bytes(64, "QE report signature");
-    int authLen = outer.u16("QE auth data length");
-    Bytes auth = outer.bytes(authLen, "QE auth data");
-    int innerType = outer.u16("inner certification data type");
-    int innerLen = outer.length32("inner certification data size");
-    Bytes inner = outer.bytes(innerLen, "inner certification data");
+    QeCertification qe = readQeCertification(outer, "inner ");
     outer.expectEnd("QE report certification data");
-    if (innerType == CertificationData.QE_REPORT) {
+    if (qe.certification().type() == CertificationData.QE_REPORT) {
       throw new MalformedInputException("nested certification data type 6 is not allowed");
     }
     return new QuoteSignatureData(
-        quoteSig, attKey, qe, qeSig, auth, new CertificationData(innerType, inner),
-        OptionalInt.of(outerType));
+        quoteSig, attKey, qe.report(), qe.signature(), qe.authData(), qe.certification(), OptionalInt.of(outerType));
+  }
+
+  /** The QE report, its signature, the auth data and the certification data, as v3 and type 6 lay them out. */
+  private record QeCertification(
+      EnclaveReportBody report, Bytes signature, Bytes authData, CertificationData certification) {}
+
+  private static QeCertification readQeCertification(ByteReader r, String certPrefix) throws MalformedInputException {
+    EnclaveReportBody qe = EnclaveReportBody.read(r);
+    Bytes qeSig = r.bytes(64, "QE report signature");
+    int authLen = r.u16("QE auth data length");
+    Bytes auth = r.bytes(authLen, "QE auth data");
+    int certType = r.u16(certPrefix + "certification data type");
+    int certLen = r.length32(certPrefix + "certification data size");
+    Bytes cert = r.bytes(certLen, certPrefix + "certification data");
+    return new QeCertification(qe, qeSig, auth, new CertificationData(certType, cert));
   }
 }
