@@ -82,8 +82,15 @@ class DifferentialTest {
   }
 
   static JsonObject phala(Path quote, Path collateral, Path root) throws Exception {
-    Process p = new ProcessBuilder("node", script.toString(), quote.toString(), collateral.toString(), root.toString(),
-        Long.toString(NOW.getEpochSecond())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return node("verify.mjs", quote.toString(), collateral.toString(), root.toString());
+  }
+
+  /** Runs a bench/peers script with {@code args} and the evaluation time; returns its one JSON line. */
+  static JsonObject node(String scriptName, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("node", script.resolveSibling(scriptName).toString()));
+    cmd.addAll(List.of(args));
+    cmd.add(Long.toString(NOW.getEpochSecond()));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "node timed out");
     assertEquals(0, p.exitValue(), out);
@@ -169,11 +176,8 @@ class DifferentialTest {
     Files.write(qf, q);
     try (SimPcsServer pcs = SimPcsServer.start(dir, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), clock)) {
       String url = "http://127.0.0.1:" + pcs.port();
-      Process proc = new ProcessBuilder("node", script.resolveSibling("fetch-verify.mjs").toString(), url, qf.toString(),
-          root.toString(), Long.toString(NOW.getEpochSecond())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      assertTrue(proc.waitFor(60, TimeUnit.SECONDS), "node timed out");
-      JsonObject theirs = Json.parseObject(out);
+      JsonObject theirs = node("fetch-verify.mjs", url, qf.toString(), root.toString());
+      String out = Json.write(theirs);
       String label = s + " via PCS: dcap-qvl=" + out;
       Expectations e = Expectations.of(s);
       QuoteVerifier ours = QuoteVerifier.newBuilder()
