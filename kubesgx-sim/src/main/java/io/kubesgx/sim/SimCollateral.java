@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The signed collateral of one simulated platform under one {@link Scenario}: TCB info v3 for the
@@ -35,11 +36,11 @@ public final class SimCollateral {
   private final CollateralBuilder builder;
   private final String fmspc;
   // Signed forms, computed once (each costs an ECDSA signature).
-  private volatile String tcbInfoBody;
-  private volatile String qeIdentityBody;
-  private volatile String dcapQvlJson;
-  private volatile byte[] pckCrlDer;
-  private volatile byte[] rootCaCrlDer;
+  private final Memo<String> tcbInfoBody = new Memo<>();
+  private final Memo<String> qeIdentityBody = new Memo<>();
+  private final Memo<String> dcapQvlJson = new Memo<>();
+  private final Memo<byte[]> pckCrlDer = new Memo<>();
+  private final Memo<byte[]> rootCaCrlDer = new Memo<>();
 
   private SimCollateral(Scenario scenario, long evaluationDataNumber, CollateralBuilder builder, String fmspc) {
     this.scenario = scenario;
@@ -183,22 +184,12 @@ public final class SimCollateral {
 
   /** Returns the PCS body {@code {"tcbInfo":…,"signature":"…"}}. */
   public String tcbInfoBody() {
-    String b = tcbInfoBody;
-    if (b == null) {
-      b = builder.tcbInfoBody();
-      tcbInfoBody = b;
-    }
-    return b;
+    return tcbInfoBody.get(() -> builder.tcbInfoBody());
   }
 
   /** Returns the PCS body {@code {"enclaveIdentity":…,"signature":"…"}}. */
   public String qeIdentityBody() {
-    String b = qeIdentityBody;
-    if (b == null) {
-      b = builder.qeIdentityBody();
-      qeIdentityBody = b;
-    }
-    return b;
+    return qeIdentityBody.get(() -> builder.qeIdentityBody());
   }
 
   /** Returns the TCB info and QE identity issuer chain as PEM, signer first. */
@@ -213,36 +204,35 @@ public final class SimCollateral {
 
   /** Returns the DER PCK CRL of the platform's PCK CA. */
   public byte[] pckCrlDer() {
-    byte[] b = pckCrlDer;
-    if (b == null) {
-      b = builder.pckCrlDer();
-      pckCrlDer = b;
-    }
-    return b.clone();
+    return pckCrlDer.get(() -> builder.pckCrlDer()).clone();
   }
 
   /** Returns the DER root CA CRL. */
   public byte[] rootCaCrlDer() {
-    byte[] b = rootCaCrlDer;
-    if (b == null) {
-      b = builder.rootCaCrlDer();
-      rootCaCrlDer = b;
-    }
-    return b.clone();
+    return rootCaCrlDer.get(() -> builder.rootCaCrlDer()).clone();
   }
 
   /** Returns the collateral in dcap-qvl's {@code QuoteCollateralV3} JSON shape. */
   public String toDcapQvlJson() {
-    String j = dcapQvlJson;
-    if (j == null) {
-      j = builder.toDcapQvlJson();
-      dcapQvlJson = j;
-    }
-    return j;
+    return dcapQvlJson.get(() -> builder.toDcapQvlJson());
   }
 
   /** Returns the collateral parsed for kubesgx's verifier. */
   public Collateral toCollateral() throws MalformedInputException {
     return builder.build();
+  }
+
+  /** A value computed at most once per thread race, then shared. */
+  private static final class Memo<T> {
+    private volatile T value;
+
+    T get(Supplier<T> compute) {
+      T v = value;
+      if (v == null) {
+        v = compute.get();
+        value = v;
+      }
+      return v;
+    }
   }
 }
