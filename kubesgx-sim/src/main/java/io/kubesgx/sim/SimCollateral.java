@@ -222,7 +222,7 @@ public final class SimCollateral {
     return builder.build();
   }
 
-  /** A value computed at most once per thread race, then shared. */
+  /** A value computed on first use and then shared (racing threads may both compute it; the results are equal). */
   private static final class Memo<T> {
     private volatile T value;
 
