@@ -1,0 +1,2 @@
+/** The {@code kubesgx attestation-service} command. */
+package io.kubesgx.attestation.cli;

@@ -1,0 +1,111 @@
+package io.kubesgx.attestation.http;
+
+import io.kubesgx.attestation.ApiError;
+import io.kubesgx.verifier.VerifiedQuote;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/** Prometheus metrics of the attestation service (text exposition format 0.0.4). */
+public final class Metrics {
+  private static final double[] BUCKETS_SECONDS = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> attestations = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLongArray> histograms = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> sums = new ConcurrentHashMap<>();
+  private final LongAdder rejected = new LongAdder();
+  private volatile LongSupplier queueDepth = () -> 0;
+  private volatile LongSupplier inFlight = () -> 0;
+
+  /** Counts a finished request and its latency. */
+  public void observe(String route, int status, long nanos) {
+    requests.computeIfAbsent(route + "|" + status, k -> new LongAdder()).increment();
+    AtomicLongArray h = histograms.computeIfAbsent(route, k -> new AtomicLongArray(BUCKETS_SECONDS.length + 1));
+    double s = nanos / 1e9;
+    int i = 0;
+    while (i < BUCKETS_SECONDS.length && s > BUCKETS_SECONDS[i]) {
+      i++;
+    }
+    h.incrementAndGet(i);
+    sums.computeIfAbsent(route, k -> new LongAdder()).add(nanos);
+  }
+
+  /** Counts a failed request by its error code. */
+  public void failed(String route, ApiError e) {
+    String key = route + "|" + e.code() + "|" + (e.detailCode() == null ? "" : e.detailCode());
+    failures.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  /** Counts a successful attestation by TCB status and simulation. */
+  public void attested(VerifiedQuote v) {
+    attestations.computeIfAbsent(v.status().jsonName() + "|" + v.isSimulated(), k -> new LongAdder()).increment();
+  }
+
+  /** Counts a request refused because the work queue was full. */
+  public void rejected() {
+    rejected.increment();
+  }
+
+  /** Sets the gauges' sources. */
+  public void gauges(LongSupplier queueDepth, LongSupplier inFlight) {
+    this.queueDepth = queueDepth;
+    this.inFlight = inFlight;
+  }
+
+  /** Renders the metrics. */
+  public String render() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# HELP kubesgx_attestation_requests_total HTTP requests by route and status.\n");
+    sb.append("# TYPE kubesgx_attestation_requests_total counter\n");
+    new TreeMap<>(requests).forEach((k, v) -> {
+      String[] p = k.split("\\|", -1);
+      sb.append("kubesgx_attestation_requests_total{route=\"").append(p[0]).append("\",status=\"").append(p[1])
+          .append("\"} ").append(v.sum()).append('\n');
+    });
+    sb.append("# HELP kubesgx_attestation_errors_total Failed requests by route, error code and detail.\n");
+    sb.append("# TYPE kubesgx_attestation_errors_total counter\n");
+    new TreeMap<>(failures).forEach((k, v) -> {
+      String[] p = k.split("\\|", -1);
+      sb.append("kubesgx_attestation_errors_total{route=\"").append(p[0]).append("\",code=\"").append(p[1])
+          .append("\",detail=\"").append(p[2]).append("\"} ").append(v.sum()).append('\n');
+    });
+    sb.append("# HELP kubesgx_attestation_tokens_total Tokens issued by TCB status and simulation.\n");
+    sb.append("# TYPE kubesgx_attestation_tokens_total counter\n");
+    new TreeMap<>(attestations).forEach((k, v) -> {
+      String[] p = k.split("\\|", -1);
+      sb.append("kubesgx_attestation_tokens_total{tcb_status=\"").append(p[0]).append("\",simulated=\"").append(p[1])
+          .append("\"} ").append(v.sum()).append('\n');
+    });
+    sb.append("# HELP kubesgx_attestation_request_seconds Request latency by route.\n");
+    sb.append("# TYPE kubesgx_attestation_request_seconds histogram\n");
+    new TreeMap<>(histograms).forEach((route, h) -> {
+      long cum = 0;
+      for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
+        cum += h.get(i);
+        sb.append("kubesgx_attestation_request_seconds_bucket{route=\"").append(route).append("\",le=\"")
+            .append(BUCKETS_SECONDS[i]).append("\"} ").append(cum).append('\n');
+      }
+      cum += h.get(BUCKETS_SECONDS.length);
+      sb.append("kubesgx_attestation_request_seconds_bucket{route=\"").append(route).append("\",le=\"+Inf\"} ")
+          .append(cum).append('\n');
+      sb.append("kubesgx_attestation_request_seconds_sum{route=\"").append(route).append("\"} ")
+          .append(sums.get(route).sum() / 1e9).append('\n');
+      sb.append("kubesgx_attestation_request_seconds_count{route=\"").append(route).append("\"} ").append(cum).append('\n');
+    });
+    sb.append("# HELP kubesgx_attestation_rejected_total Requests refused with 429 because the work queue was full.\n");
+    sb.append("# TYPE kubesgx_attestation_rejected_total counter\n");
+    sb.append("kubesgx_attestation_rejected_total ").append(rejected.sum()).append('\n');
+    sb.append("# HELP kubesgx_attestation_queue_depth Requests waiting for a worker.\n");
+    sb.append("# TYPE kubesgx_attestation_queue_depth gauge\n");
+    sb.append("kubesgx_attestation_queue_depth ").append(queueDepth.getAsLong()).append('\n');
+    sb.append("# HELP kubesgx_attestation_in_flight Requests being processed.\n");
+    sb.append("# TYPE kubesgx_attestation_in_flight gauge\n");
+    sb.append("kubesgx_attestation_in_flight ").append(inFlight.getAsLong()).append('\n');
+    return sb.toString();
+  }
+}

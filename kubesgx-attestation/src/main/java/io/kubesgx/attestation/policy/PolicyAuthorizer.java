@@ -1,0 +1,79 @@
+package io.kubesgx.attestation.policy;
+
+import io.kubesgx.attestation.ApiError;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides who may change policies. Secure by default: with no policy signer and no administrator
+ * token configured, policy management is off.
+ *
+ * <ul>
+ *   <li>Policy signers configured (MAA's Isolated model): every document must be signed by one of
+ *       them; an administrator token is not needed.
+ *   <li>Only an administrator token configured: the request needs {@code Authorization: Bearer
+ *       TOKEN}; unsigned documents are accepted (MAA's AAD model, with a token instead of Azure RBAC).
+ * </ul>
+ */
+public final class PolicyAuthorizer {
+  private final List<X509Certificate> signers;
+  private final Optional<String> adminToken;
+
+  /** Creates an authorizer. */
+  public PolicyAuthorizer(List<X509Certificate> signers, Optional<String> adminToken) {
+    this.signers = List.copyOf(signers);
+    this.adminToken = adminToken;
+  }
+
+  /** Returns true when policies can be changed at all. */
+  public boolean enabled() {
+    return !signers.isEmpty() || adminToken.isPresent();
+  }
+
+  /**
+   * Checks a change and returns the actor recorded in the audit log.
+   *
+   * @param document the submitted document
+   * @param authorization the {@code Authorization} header, if any
+   */
+  public String authorize(PolicyDocument document, Optional<String> authorization) throws ApiError {
+    if (!enabled()) {
+      throw new ApiError(403, "PolicyManagementDisabled", null,
+          "policy management is disabled; start the service with --policy-signer CERT.pem (signed policies) "
+              + "or --admin-token-file FILE (bearer token)", null);
+    }
+    if (!signers.isEmpty()) {
+      X509Certificate cert = document.signer().orElseThrow(() -> new ApiError(401, "PolicySignatureRequired", null,
+          "this service accepts only policies signed by a configured policy signer (Isolated model); sign the JWS with RS256/ES256 and put the certificate in x5c",
+          null));
+      for (X509Certificate s : signers) {
+        if (s.equals(cert)) {
+          return "signer " + thumbprint(cert);
+        }
+      }
+      throw new ApiError(403, "UnknownPolicySigner", null,
+          "the policy is signed by certificate " + thumbprint(cert) + " (" + cert.getSubjectX500Principal().getName()
+              + "), which is not a configured policy signer", null);
+    }
+    String expected = "Bearer " + adminToken.orElseThrow();
+    String got = authorization.orElse("");
+    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), got.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiError(401, "Unauthorized", null, "policy changes need the header Authorization: Bearer <admin token>", null);
+    }
+    return document.signer().map(c -> "admin-token, signer " + thumbprint(c)).orElse("admin-token");
+  }
+
+  /** Returns the hex SHA-1 thumbprint of a certificate, as MAA names policy certificates. */
+  public static String thumbprint(X509Certificate c) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(c.getEncoded()));
+    } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
