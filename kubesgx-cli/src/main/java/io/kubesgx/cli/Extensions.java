@@ -2,10 +2,11 @@ package io.kubesgx.cli;
 
 import picocli.CommandLine;
 
-/** Registers subcommands contributed by service modules (node agent) when they are on the class path. */
+/** Registers subcommands contributed by service modules (node agent, attestation service) when they are on the class path. */
 final class Extensions {
   private static final String[] OPTIONAL = {
     "io.kubesgx.nodeagent.cli.NodeCommand", "io.kubesgx.nodeagent.cli.NodeAgentCommand",
+    "io.kubesgx.attestation.cli.AttestationServiceCommand", "io.kubesgx.attestation.cli.AttestationBenchCommand",
   };
 
   private Extensions() {}

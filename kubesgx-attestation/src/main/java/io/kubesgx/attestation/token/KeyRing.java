@@ -53,6 +53,9 @@ public final class KeyRing {
   private final Duration maxTokenLifetime;
   private volatile List<SigningKey> keys;
   private volatile long directoryStamp;
+  private volatile long lastCheckNanos = System.nanoTime();
+  /** How often the directory is looked at for changes (another replica's rotation, an updated Secret). */
+  private static final long RECHECK_NANOS = 1_000_000_000L;
 
   private KeyRing(
       Optional<Path> directory,
@@ -184,9 +187,10 @@ public final class KeyRing {
 
   /** Re-reads the directory when a file in it changed (another replica or an updated Secret). */
   public void reloadIfChanged() {
-    if (directory.isEmpty()) {
+    if (directory.isEmpty() || System.nanoTime() - lastCheckNanos < RECHECK_NANOS) {
       return;
     }
+    lastCheckNanos = System.nanoTime();
     try {
       long s = stamp();
       if (s != directoryStamp) {
