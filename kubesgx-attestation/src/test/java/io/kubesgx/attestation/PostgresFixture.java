@@ -30,8 +30,13 @@ public final class PostgresFixture implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a server in {@code dir}, or aborts the calling test when PostgreSQL is not installed. */
-  public static PostgresFixture start(Path dir) throws Exception {
+  /**
+   * Starts a server in a fresh directory under {@code /tmp} (the postgres user must be able to reach
+   * it, which JUnit's private temporary directories do not allow), or aborts the calling test when
+   * PostgreSQL is not installed.
+   */
+  public static PostgresFixture start() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "kubesgx-pg");
     Optional<Path> bin = findBin();
     Assumptions.assumeTrue(bin.isPresent(),
         "SKIPPED: PostgreSQL binaries (initdb, pg_ctl) not found; install Debian's postgresql (bin/test does) or set KUBESGX_PG_BIN");
@@ -108,5 +113,8 @@ public final class PostgresFixture implements AutoCloseable {
     List<String> stop = new ArrayList<>(asUser);
     stop.addAll(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
     run(stop, data.getParent());
+    try (Stream<Path> s = Files.walk(data.getParent())) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }

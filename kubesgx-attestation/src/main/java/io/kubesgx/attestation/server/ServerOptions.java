@@ -115,4 +115,28 @@ public record ServerOptions(
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
         tlsKey, workers, queue, maxBodyBytes);
   }
+
+  /** Returns a copy with a database (JDBC URL and user). */
+  public ServerOptions withDatabase(String url, String user) {
+    return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
+        collateralBundles, offline, extraTrustRoots, stateDirectory, Optional.of(url), Optional.ofNullable(user), databasePassword,
+        keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
+        tlsKey, workers, queue, maxBodyBytes);
+  }
+
+  /** Returns a copy with a signing-key directory. */
+  public ServerOptions withKeys(Path dir, boolean readOnly) {
+    return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
+        collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
+        Optional.of(dir), readOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
+        tlsKey, workers, queue, maxBodyBytes);
+  }
+
+  /** Returns a copy with a public URL. */
+  public ServerOptions withPublicUrl(String url) {
+    return new ServerOptions(host, port, Optional.of(url), simPlatform, pcsUrl, pcsApiKey, collateralCache,
+        collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
+        keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
+        tlsKey, workers, queue, maxBodyBytes);
+  }
 }

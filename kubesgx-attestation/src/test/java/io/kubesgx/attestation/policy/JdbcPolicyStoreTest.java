@@ -50,7 +50,7 @@ class JdbcPolicyStoreTest {
 
   @Test
   void postgres_putGetResetVersionAndAudit_roundTrip(@TempDir Path dir) throws Exception {
-    try (PostgresFixture pg = PostgresFixture.start(dir);
+    try (PostgresFixture pg = PostgresFixture.start();
         JdbcPolicyStore s = JdbcPolicyStore.open(pg.jdbcUrl(), pg.user(), null, new MutableClock(Instant.now()))) {
       exercise(s);
     }
