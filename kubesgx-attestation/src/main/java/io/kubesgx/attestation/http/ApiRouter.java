@@ -72,13 +72,17 @@ public final class ApiRouter {
         route = "discovery";
         requireMethod(method, "GET");
         r = ApiResponse.json(200, service.openIdConfiguration());
+      } else if (path.equals("/certificates")) {
+        route = "certificates";
+        requireMethod(method, "GET");
+        r = ApiResponse.token(service.getPolicyCertificates());
       } else if (path.equals("/certs")) {
         route = "certs";
         requireMethod(method, "GET");
         r = ApiResponse.json(200, service.jwks());
       } else {
         throw new ApiError(404, "NotFound", "no route " + path
-            + "; routes are /attest/{SgxEnclave|OpenEnclave}, /policies/{type}, /.well-known/openid-configuration, /certs");
+            + "; routes are /attest/{SgxEnclave|OpenEnclave}, /policies/{type}, /certificates, /.well-known/openid-configuration, /certs");
       }
     } catch (ApiError e) {
       metrics.failed(route, e);

@@ -68,6 +68,19 @@ public final class PolicyAuthorizer {
     return document.signer().map(c -> "admin-token, signer " + thumbprint(c)).orElse("admin-token");
   }
 
+  /** Returns the public JWKs (JSON, with {@code x5c}) of the configured policy signers. */
+  public List<String> signerJwks() throws ApiError {
+    List<String> out = new java.util.ArrayList<>();
+    for (X509Certificate c : signers) {
+      try {
+        out.add(com.nimbusds.jose.jwk.JWK.parse(c).toPublicJWK().toJSONString());
+      } catch (com.nimbusds.jose.JOSEException e) {
+        throw new ApiError(500, "InvalidPolicySigner", "a configured policy signer cannot be published: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
   /** Returns the hex SHA-1 thumbprint of a certificate, as MAA names policy certificates. */
   public static String thumbprint(X509Certificate c) {
     try {

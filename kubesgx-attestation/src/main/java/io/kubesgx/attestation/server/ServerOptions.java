@@ -139,4 +139,12 @@ public record ServerOptions(
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
         tlsKey, workers, queue, maxBodyBytes);
   }
+
+  /** Returns a copy serving HTTPS with a PEM certificate chain and key. */
+  public ServerOptions withTls(Path cert, Path key) {
+    return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
+        collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
+        keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken,
+        Optional.of(cert), Optional.of(key), workers, queue, maxBodyBytes);
+  }
 }

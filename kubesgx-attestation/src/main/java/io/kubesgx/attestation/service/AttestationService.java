@@ -432,6 +432,20 @@ public final class AttestationService {
     return sign(claims);
   }
 
+  /**
+   * Returns MAA's {@code GET /certificates} token: {@code x-ms-policy-certificates} is a JWKS of the
+   * configured policy signers (changed by configuration here, not by {@code certificates:add}).
+   */
+  public String getPolicyCertificates() throws ApiError {
+    Map<String, Object> claims = baseClaims();
+    List<Object> keys = new ArrayList<>();
+    for (String jwk : authorizer.signerJwks()) {
+      keys.add(jsonToJava(jwk));
+    }
+    claims.put("x-ms-policy-certificates", Map.of("keys", keys));
+    return sign(claims);
+  }
+
   /** Handles {@code PUT /policies/{type}}: checks, authorises and stores a policy; returns the policy-result token. */
   public String setPolicy(AttestationType type, String body, Optional<String> authorization) throws ApiError {
     PolicyDocument doc = PolicyDocument.parse(body, false);
@@ -504,7 +518,6 @@ public final class AttestationService {
         .putStrings("response_types_supported", List.of("token", "none"))
         .putStrings("id_token_signing_alg_values_supported", signingAlgorithms())
         .putStrings("subject_types_supported", List.of("public"))
-        .put("revocation_endpoint", issuerUrl + "/revoke")
         .putStrings("claims_supported", List.of(
             "iss", "iat", "exp", "nbf", "jti", "nonce",
             ClaimNames.ATTESTATION_TYPE, ClaimNames.IS_DEBUGGABLE, ClaimNames.MRENCLAVE, ClaimNames.MRSIGNER,
