@@ -131,6 +131,12 @@ class AttestationServerTest {
     JWTClaimsSet c = verifyFromDiscovery(token(post("/attest/SgxEnclave?api-version=2020-10-01", attestBody(quote, runtime, "JSON", null))));
     Map<String, Object> rt = c.getJSONObjectClaim("x-ms-runtime");
     assertEquals("k1", ((Map<?, ?>) ((List<?>) rt.get("keys")).get(0)).get("kid"));
+
+    String policy = "version=1.2; authorizationrules { => permit(); }; issuancerules { c:[type==\\\"x-ms-runtime\\\"]"
+        + " => issue(type=\\\"kid\\\", value=JsonToClaimValue(JmesPath(c.value, \\\"keys[0].kid\\\"))); };";
+    HttpResponse<String> r = post("/attest/SgxEnclave", attestBody(quote, runtime, "JSON", "\"draftPolicyForAttestation\":\"" + policy + "\""));
+    Map<?, ?> issued = (Map<?, ?>) JWTParser.parse(token(r)).getJWTClaimsSet().getClaim("x-ms-policy");
+    assertEquals("k1", issued.get("kid"), "a 1.2 policy reads the JSON runtime data with JmesPath");
   }
 
   @Test
