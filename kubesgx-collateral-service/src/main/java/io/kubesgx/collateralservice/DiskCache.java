@@ -1,0 +1,162 @@
+package io.kubesgx.collateralservice;
+
+import io.kubesgx.common.MalformedInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The on-disk cache: one single-entry bundle file per key in a directory of mode 0700, files of
+ * mode 0600, each written to a temporary file, forced to disk and atomically renamed.
+ */
+final class DiskCache {
+  /** Largest cache file read; one entry is a few tens of KiB. */
+  static final int MAX_FILE = 4 << 20;
+  /** Most cache files loaded at start-up. */
+  static final int MAX_FILES = 10_000;
+
+  private static final Pattern NAME = Pattern.compile("(sgx|tdx)-[0-9A-F]{12}-(processor|platform)-(standard|early)\\.json");
+  private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+
+  private final Path dir;
+
+  DiskCache(Path dir) throws IOException {
+    this.dir = dir;
+    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(dir + " exists and is not a directory");
+      }
+    } else if (posix(dir.toAbsolutePath().getParent())) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+    } else {
+      Files.createDirectories(dir);
+    }
+    if (posix(dir)) {
+      Files.setPosixFilePermissions(dir, DIR_MODE);
+    }
+  }
+
+  private static boolean posix(Path p) {
+    return p != null && Files.exists(p) && p.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  static String fileName(CollateralKey key) {
+    return key.tee().name().toLowerCase(Locale.ROOT) + "-" + key.fmspcHex() + "-" + key.ca().crlParameter() + "-"
+        + key.update().parameter() + ".json";
+  }
+
+  /** Reads the entry of {@code key}; empty when there is no file. */
+  Optional<BundleCodec.Entry> read(CollateralKey key) throws IOException, MalformedInputException {
+    Path f = dir.resolve(fileName(key));
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    return Optional.of(readFile(f, key));
+  }
+
+  private static BundleCodec.Entry readFile(Path f, CollateralKey expected) throws IOException, MalformedInputException {
+    byte[] data;
+    try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+      data = in.readNBytes(MAX_FILE + 1);
+    }
+    if (data.length > MAX_FILE) {
+      throw new MalformedInputException(f + ": larger than " + MAX_FILE + " bytes");
+    }
+    List<BundleCodec.Entry> entries = BundleCodec.parse(data);
+    if (entries.size() != 1 || (expected != null && !entries.get(0).key().equals(expected))) {
+      throw new MalformedInputException(f + ": expected exactly one entry for " + expected);
+    }
+    return entries.get(0);
+  }
+
+  /** Reads every well-formed cache file; problems with individual files are appended to {@code problems}. */
+  List<BundleCodec.Entry> readAll(List<String> problems) {
+    List<BundleCodec.Entry> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path f : ds) {
+        if (out.size() >= MAX_FILES) {
+          problems.add(dir + ": more than " + MAX_FILES + " cache files; the rest are loaded on demand");
+          break;
+        }
+        Path name = f.getFileName();
+        if (name == null || !NAME.matcher(name.toString()).matches() || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try {
+          BundleCodec.Entry e = readFile(f, null);
+          if (!fileName(e.key()).equals(name.toString())) {
+            problems.add(f + ": holds " + e.key() + ", which does not match its name; ignored");
+            continue;
+          }
+          out.add(e);
+        } catch (IOException | MalformedInputException e) {
+          problems.add(f + ": ignored: " + e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      problems.add(dir + ": cannot list the cache directory: " + e.getMessage());
+    }
+    return out;
+  }
+
+  /** Writes the entry of one key atomically. */
+  void write(BundleCodec.Entry e, Instant now) throws IOException {
+    byte[] data = BundleCodec.write(List.of(e), now).getBytes(StandardCharsets.UTF_8);
+    writeAtomically(dir.resolve(fileName(e.key())), data, true);
+  }
+
+  /**
+   * Writes {@code data} to a temporary file beside {@code target} (mode 0600 when {@code
+   * privateFile}), forces it to disk and renames it over {@code target}.
+   */
+  static void writeAtomically(Path target, byte[] data, boolean privateFile) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    FileAttribute<?>[] attrs = privateFile && posix(parent)
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
+        : new FileAttribute<?>[0];
+    Path tmp = Files.createTempFile(parent, ".tmp-", ".part", attrs);
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      if (!privateFile && posix(parent)) {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}
