@@ -7,6 +7,7 @@ final class Extensions {
   private static final String[] OPTIONAL = {
     "io.kubesgx.nodeagent.cli.NodeCommand", "io.kubesgx.nodeagent.cli.NodeAgentCommand",
     "io.kubesgx.attestation.cli.AttestationServiceCommand", "io.kubesgx.attestation.cli.AttestationBenchCommand",
+    "io.kubesgx.attestation.cli.CollateralCommand",
   };
 
   private Extensions() {}

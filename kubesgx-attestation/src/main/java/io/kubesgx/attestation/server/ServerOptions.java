@@ -147,4 +147,12 @@ public record ServerOptions(
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken,
         Optional.of(cert), Optional.of(key), workers, queue, maxBodyBytes);
   }
+
+  /** Returns a copy that never contacts a PCS: collateral from bundles (and the cache) only, and extra trust roots. */
+  public ServerOptions withOfflineBundles(List<Path> bundles, List<Path> trustRoots) {
+    return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
+        bundles, true, trustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
+        keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken,
+        tlsCert, tlsKey, workers, queue, maxBodyBytes);
+  }
 }
