@@ -1,0 +1,430 @@
+package io.kubesgx.sdk.attestation;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.json.Json;
+import io.kubesgx.common.json.JsonValue;
+import io.kubesgx.common.json.JsonValue.JsonObject;
+import io.kubesgx.common.json.JsonValue.JsonString;
+import io.kubesgx.sdk.attestation.TokenVerificationException.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Verifies tokens of one attestation service: finds its keys through OpenID discovery ({@code
+ * {issuer}/.well-known/openid-configuration}, then {@code jwks_uri}), checks the RS256 or ES256
+ * signature, {@code iss}, {@code exp}, {@code nbf} and optionally {@code nonce}, and returns a
+ * {@link VerifiedToken}.
+ *
+ * <p>The metadata's {@code issuer} must equal the configured issuer. Keys are cached for a TTL and
+ * fetched again once when a token names an unknown {@code kid} (key rotation). A failed fetch is
+ * never cached: the next call tries again; while the cache has expired and fetching fails, tokens
+ * are rejected rather than checked against stale keys. Unsigned tokens ({@code alg: none}, as draft-policy attestations return) are always
+ * rejected; {@link #parseUnverified(String)} reads them without any check.
+ *
+ * <pre>{@code
+ * TokenVerifier verifier = TokenVerifier.newBuilder("https://attest.example").build();
+ * VerifiedToken token = verifier.verify(jwt, expectedNonce);
+ * String mrEnclave = token.claims().getStringClaim("x-ms-sgx-mrenclave");
+ * }</pre>
+ */
+public final class TokenVerifier {
+  /** The signature algorithms this verifier implements; the issuer's metadata may narrow them. */
+  public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+  /** Largest clock skew a builder accepts. */
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  /** Smallest RSA modulus accepted, in bits. */
+  public static final int MIN_RSA_BITS = 2048;
+
+  private final String issuer;
+  private final URI discoveryUri;
+  private final HttpClient http;
+  private final Clock clock;
+  private final Duration clockSkew;
+  private final Duration cacheTtl;
+  private final Duration minRefetchInterval;
+  private final Duration requestTimeout;
+  private final boolean allowHttp;
+
+  private volatile Keys keys; // null until the first successful fetch
+
+  /** What discovery and the JWKS gave at one time. */
+  private record Keys(Instant fetchedAt, Set<JWSAlgorithm> algorithms, JWKSet jwks) {}
+
+  private TokenVerifier(Builder b) {
+    this.issuer = b.issuer;
+    String s = b.issuer.endsWith("/") ? b.issuer.substring(0, b.issuer.length() - 1) : b.issuer;
+    this.discoveryUri = URI.create(s + "/.well-known/openid-configuration");
+    this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
+    this.clock = b.clock;
+    this.clockSkew = b.clockSkew;
+    this.cacheTtl = b.cacheTtl;
+    this.minRefetchInterval = b.minRefetchInterval;
+    this.requestTimeout = b.requestTimeout;
+    this.allowHttp = b.allowHttp;
+  }
+
+  /** Returns a builder for tokens issued by {@code issuer} (the exact {@code iss} value, an https URL). */
+  public static Builder newBuilder(String issuer) {
+    return new Builder(issuer);
+  }
+
+  /**
+   * DANGEROUS: parses a token without checking its signature, issuer or lifetime — for reading
+   * draft-policy (unsigned) tokens while writing a policy, never for decisions.
+   *
+   * @throws TokenVerificationException {@link Reason#MALFORMED} when the text is not a JWT
+   */
+  public static AttestationToken parseUnverified(String jwt) throws TokenVerificationException {
+    try {
+      return AttestationToken.parse(Objects.requireNonNull(jwt, "jwt"));
+    } catch (ParseException e) {
+      throw new TokenVerificationException(Reason.MALFORMED, "not a JWT: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Verifies {@code jwt} without a nonce check.
+   *
+   * @throws TokenVerificationException with the {@link Reason} of the first failed check
+   */
+  public VerifiedToken verify(String jwt) throws TokenVerificationException {
+    return verify(jwt, null);
+  }
+
+  /**
+   * Verifies {@code jwt} and, when {@code expectedNonce} is not null, that its {@code nonce} claim equals it.
+   *
+   * @throws TokenVerificationException {@link Reason#MALFORMED}, {@link Reason#UNSIGNED}, {@link
+   *     Reason#ALGORITHM_NOT_ALLOWED}, {@link Reason#METADATA_UNAVAILABLE}, {@link Reason#UNKNOWN_KEY},
+   *     {@link Reason#BAD_SIGNATURE}, {@link Reason#WRONG_ISSUER}, {@link Reason#EXPIRED}, {@link
+   *     Reason#NOT_YET_VALID} or {@link Reason#NONCE_MISMATCH}
+   */
+  public VerifiedToken verify(String jwt, String expectedNonce) throws TokenVerificationException {
+    Objects.requireNonNull(jwt, "jwt");
+    JWT parsed;
+    try {
+      parsed = JWTParser.parse(jwt);
+    } catch (ParseException e) {
+      throw new TokenVerificationException(Reason.MALFORMED, "not a JWT: " + e.getMessage(), e);
+    }
+    if (parsed instanceof PlainJWT) {
+      throw new TokenVerificationException(Reason.UNSIGNED,
+          "the token is unsigned (alg none), as draft-policy tokens are; it proves nothing");
+    }
+    if (parsed instanceof EncryptedJWT || !(parsed instanceof SignedJWT signed)) {
+      throw new TokenVerificationException(Reason.MALFORMED, "not a signed JWT (JWS)");
+    }
+    JWSAlgorithm alg = signed.getHeader().getAlgorithm();
+    if (!SUPPORTED_ALGORITHMS.contains(alg)) {
+      throw new TokenVerificationException(Reason.ALGORITHM_NOT_ALLOWED,
+          "algorithm " + alg + " is not accepted (only RS256 and ES256)");
+    }
+    Keys k = currentKeys();
+    if (!k.algorithms().contains(alg)) {
+      throw new TokenVerificationException(Reason.ALGORITHM_NOT_ALLOWED,
+          "algorithm " + alg + " is not listed in the issuer's id_token_signing_alg_values_supported");
+    }
+    String kid = signed.getHeader().getKeyID();
+    JWK key = findKey(k.jwks(), kid, alg);
+    if (key == null && !clock.instant().isBefore(k.fetchedAt().plus(minRefetchInterval))) {
+      k = refresh(k); // the issuer may have rotated its keys
+      key = findKey(k.jwks(), kid, alg);
+    }
+    if (key == null) {
+      throw new TokenVerificationException(Reason.UNKNOWN_KEY, "no " + alg + " signing key "
+          + (kid == null ? "(the token has no kid, and the key set does not have exactly one candidate)" : "with kid '" + kid + "'")
+          + " in the key set of " + issuer);
+    }
+    // spec: RFC 7515 §5.2 — validate the JWS signature with the key the header names.
+    if (!signatureValid(signed, key)) {
+      throw new TokenVerificationException(Reason.BAD_SIGNATURE, "invalid token signature");
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = signed.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw new TokenVerificationException(Reason.MALFORMED, "the token's claims are not a JSON object", e);
+    }
+    checkClaims(claims, expectedNonce);
+    return new VerifiedToken(jwt, alg.getName(), kid, claims);
+  }
+
+  private void checkClaims(JWTClaimsSet claims, String expectedNonce) throws TokenVerificationException {
+    // spec: RFC 7519 §4.1.1 — iss must be the issuer we trust, compared exactly.
+    if (!issuer.equals(claims.getIssuer())) {
+      throw new TokenVerificationException(Reason.WRONG_ISSUER,
+          "the token's issuer '" + claims.getIssuer() + "' is not '" + issuer + "'");
+    }
+    Instant now = clock.instant();
+    // spec: RFC 7519 §4.1.4 — reject at or after exp; we require exp (attestation tokens always carry it).
+    Date exp = claims.getExpirationTime();
+    if (exp == null) {
+      throw new TokenVerificationException(Reason.EXPIRED, "the token has no exp claim");
+    }
+    if (!now.isBefore(exp.toInstant().plus(clockSkew))) {
+      throw new TokenVerificationException(Reason.EXPIRED, "the token expired at " + exp.toInstant());
+    }
+    // spec: RFC 7519 §4.1.5 — reject before nbf.
+    Date nbf = claims.getNotBeforeTime();
+    if (nbf != null && now.isBefore(nbf.toInstant().minus(clockSkew))) {
+      throw new TokenVerificationException(Reason.NOT_YET_VALID, "the token is not valid before " + nbf.toInstant());
+    }
+    if (expectedNonce != null) {
+      Object nonce = claims.getClaim("nonce");
+      if (!expectedNonce.equals(nonce)) {
+        throw new TokenVerificationException(Reason.NONCE_MISMATCH,
+            nonce == null ? "the token has no nonce claim" : "the token's nonce is not the expected one");
+      }
+    }
+  }
+
+  private static JWK findKey(JWKSet jwks, String kid, JWSAlgorithm alg) {
+    List<JWK> candidates = new ArrayList<>();
+    for (JWK k : jwks.getKeys()) {
+      if (kid != null && !kid.equals(k.getKeyID())) {
+        continue;
+      }
+      if (k.getKeyUse() != null && !KeyUse.SIGNATURE.equals(k.getKeyUse())) {
+        continue;
+      }
+      if (k.getAlgorithm() != null && !alg.getName().equals(k.getAlgorithm().getName())) {
+        continue;
+      }
+      boolean typeFits = alg.equals(JWSAlgorithm.RS256) ? k instanceof RSAKey
+          : k instanceof ECKey ec && Curve.P_256.equals(ec.getCurve());
+      if (typeFits) {
+        candidates.add(k);
+      }
+    }
+    return candidates.size() == 1 ? candidates.get(0) : null;
+  }
+
+  private static boolean signatureValid(SignedJWT jwt, JWK key) {
+    try {
+      JWSVerifier v;
+      if (key instanceof RSAKey rsa) {
+        if (rsa.size() < MIN_RSA_BITS) {
+          return false;
+        }
+        v = new RSASSAVerifier(rsa);
+      } else {
+        v = new ECDSAVerifier((ECKey) key);
+      }
+      return jwt.verify(v);
+    } catch (JOSEException | RuntimeException e) {
+      return false; // a provider failure during verification means "invalid", never "valid"
+    }
+  }
+
+  private Keys currentKeys() throws TokenVerificationException {
+    Keys k = keys;
+    if (k == null || !clock.instant().isBefore(k.fetchedAt().plus(cacheTtl))) {
+      k = refresh(k);
+    }
+    return k;
+  }
+
+  /** Fetches metadata and keys unless another thread already replaced {@code seen}. */
+  private synchronized Keys refresh(Keys seen) throws TokenVerificationException {
+    Keys current = keys;
+    if (current != null && !current.equals(seen)) {
+      return current; // another thread fetched while this one waited
+    }
+    JsonObject meta;
+    try {
+      meta = Json.parseObject(new String(get(discoveryUri), StandardCharsets.UTF_8));
+    } catch (MalformedInputException e) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "the OpenID metadata at " + discoveryUri + " is not a JSON object: " + e.getMessage(), e);
+    }
+    String metaIssuer;
+    URI jwksUri;
+    Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+    try {
+      metaIssuer = meta.string("issuer");
+      // spec: OpenID Connect Discovery 1.0 §4.3 — the issuer in the metadata must equal the one used to find it.
+      if (!issuer.equals(metaIssuer)) {
+        throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+            "the OpenID metadata at " + discoveryUri + " names issuer '" + metaIssuer + "', not '" + issuer + "'");
+      }
+      jwksUri = HttpSupport.checkUri(URI.create(meta.string("jwks_uri")), allowHttp, "jwks_uri");
+      if (meta.has("id_token_signing_alg_values_supported")) {
+        for (JsonValue v : meta.array("id_token_signing_alg_values_supported")) {
+          if (v instanceof JsonString str) {
+            JWSAlgorithm a = JWSAlgorithm.parse(str.value());
+            if (SUPPORTED_ALGORITHMS.contains(a)) {
+              algorithms.add(a);
+            }
+          }
+        }
+      } else {
+        algorithms.add(JWSAlgorithm.RS256); // spec: OpenID Connect Discovery 1.0 §3 — RS256 must be supported
+      }
+    } catch (MalformedInputException | IllegalArgumentException e) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "the OpenID metadata at " + discoveryUri + " is unusable: " + e.getMessage(), e);
+    }
+    JWKSet jwks;
+    try {
+      jwks = JWKSet.parse(new String(get(jwksUri), StandardCharsets.UTF_8)).toPublicJWKSet();
+    } catch (ParseException e) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "the key set at " + jwksUri + " is not a JWKS: " + e.getMessage(), e);
+    }
+    Keys fresh = new Keys(clock.instant(), Set.copyOf(algorithms), jwks);
+    keys = fresh;
+    return fresh;
+  }
+
+  private byte[] get(URI uri) throws TokenVerificationException {
+    HttpRequest req = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json").GET().build();
+    try {
+      HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      byte[] body = HttpSupport.readBounded(r.body());
+      if (r.statusCode() != 200) {
+        throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+            "GET " + uri + " answered HTTP " + r.statusCode() + ": " + HttpSupport.excerpt(body));
+      }
+      return body;
+    } catch (IOException e) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE, "GET " + uri + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE, "interrupted during GET " + uri, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TokenVerifier[" + issuer + "]";
+  }
+
+  /** Builder of a {@link TokenVerifier}; every setting has a safe default. */
+  public static final class Builder {
+    private final String issuer;
+    private HttpClient http;
+    private Clock clock = Clock.systemUTC();
+    private Duration clockSkew = Duration.ofSeconds(60);
+    private Duration cacheTtl = Duration.ofHours(1);
+    private Duration minRefetchInterval = Duration.ofSeconds(30);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private boolean allowHttp;
+
+    private Builder(String issuer) {
+      this.issuer = Objects.requireNonNull(issuer, "issuer");
+    }
+
+    /** Uses {@code client} for discovery and key requests. */
+    public Builder httpClient(HttpClient client) {
+      this.http = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** Sets the clock that decides expiry and cache age (default the system UTC clock). */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** Sets the tolerated clock difference for {@code exp} and {@code nbf}, at most {@link #MAX_CLOCK_SKEW} (default 60 s). */
+    public Builder clockSkew(Duration d) {
+      Objects.requireNonNull(d, "clockSkew");
+      if (d.isNegative() || d.compareTo(MAX_CLOCK_SKEW) > 0) {
+        throw new IllegalArgumentException("clockSkew must be 0.." + MAX_CLOCK_SKEW + ", got " + d);
+      }
+      this.clockSkew = d;
+      return this;
+    }
+
+    /** Sets how long fetched metadata and keys are used before being fetched again (default 1 h). */
+    public Builder jwksCacheTtl(Duration d) {
+      this.cacheTtl = positive(d, "jwksCacheTtl");
+      return this;
+    }
+
+    /**
+     * Sets the shortest time between two fetches caused by unknown {@code kid}s (default 30 s), so
+     * that tokens with random key IDs cannot make the verifier hammer the issuer; zero allows a
+     * refetch for every unknown key.
+     */
+    public Builder minRefetchInterval(Duration d) {
+      Objects.requireNonNull(d, "minRefetchInterval");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("minRefetchInterval must not be negative");
+      }
+      this.minRefetchInterval = d;
+      return this;
+    }
+
+    /** Sets the timeout of each metadata or key request (default 10 s). */
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = positive(d, "requestTimeout");
+      return this;
+    }
+
+    /** DANGEROUS: allows plain-http issuer and {@code jwks_uri} URLs (local tests); keys could then be replaced in transit. */
+    public Builder insecureAllowPlainHttp() {
+      this.allowHttp = true;
+      return this;
+    }
+
+    /**
+     * Returns the verifier; nothing is fetched until the first {@code verify}.
+     *
+     * @throws IllegalArgumentException when the issuer is not an https URL (or http with the insecure option)
+     */
+    public TokenVerifier build() {
+      URI u;
+      try {
+        u = new URI(issuer);
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("issuer is not a URL: " + issuer, e);
+      }
+      HttpSupport.checkUri(u, allowHttp, "issuer");
+      if (u.getRawQuery() != null || u.getRawFragment() != null) {
+        throw new IllegalArgumentException("issuer must have no query or fragment: " + issuer);
+      }
+      return new TokenVerifier(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}
