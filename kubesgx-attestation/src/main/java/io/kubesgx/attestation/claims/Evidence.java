@@ -157,8 +157,23 @@ public final class Evidence {
     p.add(Claim.of(name, v));
   }
 
-  private static Map<String, Object> maaCollateral(Bytes quote, Collateral c) {
+  /** The digests of the most recently used collateral (compared by identity; the collateral service reuses instances). */
+  private static volatile Object[] lastDigests = {null, null};
+
+  private static Map<String, Bytes> digests(Collateral c) {
+    Object[] last = lastDigests;
+    if (last[0] == c) {
+      @SuppressWarnings("unchecked")
+      Map<String, Bytes> d = (Map<String, Bytes>) last[1];
+      return d;
+    }
     Map<String, Bytes> d = c.sha256Digests();
+    lastDigests = new Object[] {c, d};
+    return d;
+  }
+
+  private static Map<String, Object> maaCollateral(Bytes quote, Collateral c) {
+    Map<String, Bytes> d = digests(c);
     Map<String, Object> m = new LinkedHashMap<>();
     putHex(m, "qeidcertshash", d.get("qeIdentityIssuerChain"));
     putHex(m, "qeidcrlhash", d.get("rootCaCrl"));

@@ -60,18 +60,26 @@ public final class AttestationBenchCommand implements Callable<Integer> {
   @Option(names = "--quotes", description = "Distinct quotes to cycle through (default ${DEFAULT-VALUE}).")
   int quotes = 64;
 
+  @Option(names = "--bodies-out", paramLabel = "DIR",
+      description = "Only write the request bodies (body0.json …) for an external load generator such as wrk, then exit.")
+  Path bodiesOut;
+
+  @Option(names = "--skip-closed-loop", description = "Run only the open loop (needs --rate).")
+  boolean skipClosedLoop;
+
   @Override
   public Integer call() throws Exception {
     String provider = CryptoProviders.installPreferred();
     Path dir = sim != null ? sim : Files.createTempDirectory("kubesgx-attest-bench");
     AttestationServer server = null;
     String base = url;
-    if (base == null) {
+    if (base == null && bodiesOut == null) {
       server = AttestationServer.start(ServerOptions.defaults(0, dir.resolve("state")).withSim(dir.resolve("platform"))
           .withSigningAlgorithm(SigningAlgorithm.parse(alg)), Clock.systemUTC());
       base = server.baseUrl();
     }
-    SimPlatform platform = SimPlatform.openOrCreate(sim != null && url != null ? sim : dir.resolve("platform"), Clock.systemUTC());
+    SimPlatform platform = SimPlatform.openOrCreate(sim != null && (url != null || bodiesOut != null) ? sim : dir.resolve("platform"),
+        Clock.systemUTC());
     List<byte[]> bodies = new ArrayList<>();
     SimEnclave app = AppEnclave.newBuilder().mrEnclave(Bytes.of("bench".getBytes(StandardCharsets.US_ASCII)).sha256()).build();
     for (int i = 0; i < quotes; i++) {
@@ -82,13 +90,29 @@ public final class AttestationBenchCommand implements Callable<Integer> {
       bodies.add(("{\"quote\":\"" + e.encodeToString(q) + "\",\"runtimeData\":{\"data\":\"" + e.encodeToString(runtime)
           + "\",\"dataType\":\"JSON\"}}").getBytes(StandardCharsets.UTF_8));
     }
+    if (bodiesOut != null) {
+      Files.createDirectories(bodiesOut);
+      for (int i = 0; i < bodies.size(); i++) {
+        Files.write(bodiesOut.resolve("body" + i + ".json"), bodies.get(i));
+      }
+      System.out.println("wrote " + bodies.size() + " request bodies to " + bodiesOut);
+      return 0;
+    }
     URI target = URI.create(base + "/attest/SgxEnclave?api-version=2022-08-01");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     System.out.println("attestation bench: " + base + ", crypto " + provider + ", signing " + alg + ", " + quotes + " quotes, "
         + Runtime.getRuntime().availableProcessors() + " CPUs (load generator in the same machine)");
 
-    closedLoop(http, target, bodies, clients, 3, false);
-    double tput = closedLoop(http, target, bodies, clients, seconds, true);
+    double tput = 0;
+    if (!skipClosedLoop) {
+      closedLoop(http, target, bodies, clients, 3, false);
+      tput = closedLoop(http, target, bodies, clients, seconds, true);
+    } else if (rate == null) {
+      System.err.println("--skip-closed-loop needs --rate");
+      return 2;
+    } else {
+      openLoop(http, target, bodies, Math.min(rate, 200), 3);
+    }
     int r = rate != null ? rate : (int) Math.max(1, tput / 2);
     openLoop(http, target, bodies, r, seconds);
     if (server != null) {
