@@ -36,10 +36,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (JWKS from {@code /certs}, {@code x5c} certificates).
  */
 class AzureSdkClientTest {
-  static {
-    // The SDK's JDK transport sets Content-Length itself; let it, instead of logging a warning per call.
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "content-length");
-  }
 
   @ParameterizedTest
   @EnumSource(SigningAlgorithm.class)

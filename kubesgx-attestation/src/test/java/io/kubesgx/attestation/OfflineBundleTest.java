@@ -29,7 +29,7 @@ class OfflineBundleTest {
     byte[] runtime = new byte[] {7};
     byte[] quote = sim.quote(runtime, false);
     Path bundle = dir.resolve("bundle.json");
-    try (SimPcsServer pcs = SimPcsServer.start(dir.resolve("platform"), new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC());
+    try (SimPcsServer pcs = SimPcsServer.start(dir.resolve("platform"), new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), Clock.systemUTC());
         CollateralService online = CollateralService.builder().baseUrl(pcs.baseUri()).clock(Clock.systemUTC()).build()) {
       online.exportBundle(bundle, List.of(online.keyFor(QuoteParser.parse(quote))));
     }

@@ -90,7 +90,7 @@ public final class PostgresFixture implements AutoCloseable {
         }
       }
     }
-    for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
+    for (String p : java.util.regex.Pattern.compile(":").split(System.getenv().getOrDefault("PATH", ""))) {
       if (!p.isEmpty() && Files.isExecutable(Path.of(p, "initdb")) && Files.isExecutable(Path.of(p, "pg_ctl"))) {
         return Optional.of(Path.of(p));
       }
@@ -109,10 +109,16 @@ public final class PostgresFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     List<String> stop = new ArrayList<>(asUser);
     stop.addAll(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
-    run(stop, data.getParent());
+    try {
+      run(stop, data.getParent());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IOException("pg_ctl stop failed: " + e, e);
+    }
     try (Stream<Path> s = Files.walk(data.getParent())) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

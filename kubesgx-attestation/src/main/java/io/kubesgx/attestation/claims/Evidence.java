@@ -147,10 +147,10 @@ public final class Evidence {
   private static void put(Map<String, Object> t, List<Claim> p, String name, Object value) {
     t.put(name, value);
     ClaimValue v;
-    if (value instanceof String) {
-      v = ClaimValue.of((String) value);
-    } else if (value instanceof Boolean) {
-      v = ClaimValue.of((Boolean) value);
+    if (value instanceof String s) {
+      v = ClaimValue.of(s);
+    } else if (value instanceof Boolean b) {
+      v = ClaimValue.of(b);
     } else {
       v = ClaimValue.of(((Number) value).longValue());
     }
@@ -195,26 +195,26 @@ public final class Evidence {
 
   /** Converts a JSON value to the Java objects JWT libraries serialise (Map, List, String, Number, Boolean, null). */
   public static Object toJava(JsonValue v) {
-    if (v instanceof JsonValue.JsonObject) {
+    if (v instanceof JsonValue.JsonObject o) {
       Map<String, Object> m = new LinkedHashMap<>();
-      ((JsonValue.JsonObject) v).members().forEach((k, x) -> m.put(k, toJava(x)));
+      o.members().forEach((k, x) -> m.put(k, toJava(x)));
       return m;
     }
-    if (v instanceof JsonValue.JsonArray) {
+    if (v instanceof JsonValue.JsonArray a) {
       List<Object> l = new ArrayList<>();
-      for (JsonValue x : ((JsonValue.JsonArray) v).elements()) {
+      for (JsonValue x : a.elements()) {
         l.add(toJava(x));
       }
       return l;
     }
-    if (v instanceof JsonValue.JsonString) {
-      return ((JsonValue.JsonString) v).value();
+    if (v instanceof JsonValue.JsonString s) {
+      return s.value();
     }
-    if (v instanceof JsonValue.JsonBool) {
-      return ((JsonValue.JsonBool) v).value();
+    if (v instanceof JsonValue.JsonBool b) {
+      return b.value();
     }
-    if (v instanceof JsonValue.JsonNumber) {
-      BigDecimal d = ((JsonValue.JsonNumber) v).decimal();
+    if (v instanceof JsonValue.JsonNumber n) {
+      BigDecimal d = n.decimal();
       try {
         return d.longValueExact();
       } catch (ArithmeticException e) {

@@ -135,7 +135,7 @@ public final class AttestationBenchCommand implements Callable<Integer> {
       loop(http, target, bodies, next, end, ok, statuses, latencies, done);
       loops.add(done);
     }
-    CompletableFuture.allOf(loops.toArray(new CompletableFuture[0])).get();
+    CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0])).get();
     double secs = (System.nanoTime() - start) / 1e9;
     double tput = ok.sum() / secs;
     if (print) {
@@ -154,7 +154,7 @@ public final class AttestationBenchCommand implements Callable<Integer> {
     }
     byte[] body = bodies.get((int) (next.getAndIncrement() % bodies.size()));
     long t0 = System.nanoTime();
-    http.sendAsync(HttpRequest.newBuilder(target).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+    var unused = http.sendAsync(HttpRequest.newBuilder(target).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
             HttpResponse.BodyHandlers.discarding())
         .whenComplete((resp, err) -> {
           int status = err != null ? -1 : resp.statusCode();
@@ -192,7 +192,7 @@ public final class AttestationBenchCommand implements Callable<Integer> {
             }
           }));
     }
-    CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).exceptionally(e -> null).get();
+    CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).exceptionally(e -> null).get();
     long[] l = Arrays.stream(lat).filter(x -> x >= 0).sorted().toArray();
     System.out.printf("open loop: %d req/s for %d s: %d ok; latency from schedule p50 %.2f ms, p99 %.2f ms, max %.2f ms; statuses %s%n",
         rate, seconds, l.length, pct(l, 50), pct(l, 99), l.length == 0 ? 0 : l[l.length - 1] / 1e6, statuses);

@@ -160,18 +160,13 @@ public final class AttestationServiceCommand implements Callable<Integer> {
         throw new IllegalArgumentException("use a number with a unit: 90d, 8h, 30m or 45s");
       }
       long n = Long.parseLong(t.substring(0, t.length() - 1));
-      switch (t.charAt(t.length() - 1)) {
-        case 'd':
-          return Duration.ofDays(n);
-        case 'h':
-          return Duration.ofHours(n);
-        case 'm':
-          return Duration.ofMinutes(n);
-        case 's':
-          return Duration.ofSeconds(n);
-        default:
-          throw new IllegalArgumentException("unknown unit in " + s + "; use d, h, m or s");
-      }
+      return switch (t.charAt(t.length() - 1)) {
+        case 'd' -> Duration.ofDays(n);
+        case 'h' -> Duration.ofHours(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 's' -> Duration.ofSeconds(n);
+        default -> throw new IllegalArgumentException("unknown unit in " + s + "; use d, h, m or s");
+      };
     }
   }
 }

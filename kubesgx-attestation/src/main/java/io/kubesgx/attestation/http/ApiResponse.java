@@ -14,6 +14,7 @@ import java.util.Map;
  * @param body the body bytes
  * @param headers extra headers
  */
+@SuppressWarnings("ArrayRecordComponent") // the body is never compared; copying it would cost every response
 public record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
   /** Copies the header map. */
   public ApiResponse {

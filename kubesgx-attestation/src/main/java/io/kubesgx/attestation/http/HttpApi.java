@@ -132,19 +132,18 @@ public final class HttpApi implements AutoCloseable {
       req.response().setStatusCode(400).end();
       return;
     }
-    switch (path) {
-      case "/healthz":
-        req.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
-        return;
-      case "/readyz":
-        req.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "application/json")
-            .end(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"shutting down\"}");
-        return;
-      case "/metrics":
-        req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.render());
-        return;
-      default:
-        break;
+    if (path.equals("/healthz")) {
+      var unused = req.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+      return;
+    }
+    if (path.equals("/readyz")) {
+      var unused = req.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "application/json")
+          .end(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"shutting down\"}");
+      return;
+    }
+    if (path.equals("/metrics")) {
+      var unused = req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.render());
+      return;
     }
     String cl = req.getHeader("Content-Length");
     if (cl != null) {

@@ -10,16 +10,18 @@ public final class DefaultPolicies {
    * which is zero days here (set {@code x-kubesgx-tcb-grace-period-days} in configurationrules).
    */
   public static final String SGX =
-      "version=1.1;\n"
-          + "configurationrules\n"
-          + "{\n"
-          + "  => issueproperty(type=\"x-kubesgx-tcb-grace-period-days\", value=0);\n"
-          + "};\n"
-          + "authorizationrules\n"
-          + "{\n"
-          + "  [type==\"x-ms-sgx-is-debuggable\", value==false] && [type==\"x-kubesgx-tcb-acceptable\", value==true] => permit();\n"
-          + "};\n"
-          + "issuancerules\n"
-          + "{\n"
-          + "};\n";
+      """
+      version=1.1;
+      configurationrules
+      {
+        => issueproperty(type="x-kubesgx-tcb-grace-period-days", value=0);
+      };
+      authorizationrules
+      {
+        [type=="x-ms-sgx-is-debuggable", value==false] && [type=="x-kubesgx-tcb-acceptable", value==true] => permit();
+      };
+      issuancerules
+      {
+      };
+      """;
 }

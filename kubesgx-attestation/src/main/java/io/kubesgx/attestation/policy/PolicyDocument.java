@@ -71,8 +71,7 @@ public record PolicyDocument(String text, String jws, Optional<X509Certificate> 
       throw ApiError.badRequest("InvalidPolicy", "the policy document is not a JWS (header.payload.signature): " + e.getMessage());
     }
     Optional<X509Certificate> signer = Optional.empty();
-    if (jose instanceof JWSObject) {
-      JWSObject jws = (JWSObject) jose;
+    if (jose instanceof JWSObject jws) {
       if (!ALGORITHMS.contains(jws.getHeader().getAlgorithm())) {
         throw ApiError.badRequest("InvalidPolicy", "policy signature algorithm " + jws.getHeader().getAlgorithm()
             + " is not accepted; use RS256, PS256 or ES256 with the signing certificate in x5c");

@@ -103,27 +103,21 @@ public final class AttestRequestParser {
     if (v == null || v instanceof JsonValue.JsonNull) {
       return Optional.empty();
     }
-    if (!(v instanceof JsonObject)) {
+    if (!(v instanceof JsonObject d)) {
       throw ApiError.badRequest("InvalidRequest",
           "\"" + field + "\" must be an object {\"data\": base64url, \"dataType\": \"Binary\"|\"JSON\"}");
     }
-    JsonObject d = (JsonObject) v;
     Bytes data = base64Field(d, "data", MAX_DATA_BYTES)
         .orElseThrow(() -> ApiError.badRequest("InvalidRequest", "\"" + field + ".data\" is missing"));
     Optional<String> typeName = stringField(d, "dataType", 16);
     RuntimeData.DataType dataType = RuntimeData.DataType.BINARY;
     if (typeName.isPresent()) {
-      switch (typeName.get().toLowerCase(Locale.ROOT)) {
-        case "binary":
-          dataType = RuntimeData.DataType.BINARY;
-          break;
-        case "json":
-          dataType = RuntimeData.DataType.JSON;
-          break;
-        default:
-          throw ApiError.badRequest("InvalidRequest",
-              "\"" + field + ".dataType\" is \"" + typeName.get() + "\"; use \"Binary\" or \"JSON\"");
-      }
+      dataType = switch (typeName.get().toLowerCase(Locale.ROOT)) {
+        case "binary" -> RuntimeData.DataType.BINARY;
+        case "json" -> RuntimeData.DataType.JSON;
+        default -> throw ApiError.badRequest("InvalidRequest",
+            "\"" + field + ".dataType\" is \"" + typeName.get() + "\"; use \"Binary\" or \"JSON\"");
+      };
     }
     if (dataType == RuntimeData.DataType.BINARY) {
       return Optional.of(new RuntimeData(data, dataType, Optional.empty()));
@@ -146,10 +140,10 @@ public final class AttestRequestParser {
     if (v == null || v instanceof JsonValue.JsonNull) {
       return Optional.empty();
     }
-    if (!(v instanceof JsonValue.JsonString)) {
+    if (!(v instanceof JsonValue.JsonString js)) {
       throw ApiError.badRequest("InvalidRequest", "\"" + field + "\" must be a string");
     }
-    String s = ((JsonValue.JsonString) v).value();
+    String s = js.value();
     if (s.length() > maxChars) {
       throw ApiError.badRequest("InvalidRequest", "\"" + field + "\" has " + s.length()
           + " characters; at most " + maxChars + " are accepted");

@@ -66,7 +66,8 @@ public final class AttestationServer implements AutoCloseable {
     try {
       int port = o.port();
       if (port == 0) {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(o.host()))) {
+        try (ServerSocket s = new ServerSocket()) {
+          s.bind(new InetSocketAddress(o.host(), 0));
           port = s.getLocalPort();
         }
       }
@@ -83,7 +84,8 @@ public final class AttestationServer implements AutoCloseable {
       if (o.simPlatform().isPresent()) {
         SimPlatform platform = SimPlatform.openOrCreate(o.simPlatform().get(), clock);
         anchors.add(TrustAnchor.fromCertificate(platform.rootCertificate()));
-        SimPcsServer server = SimPcsServer.start(o.simPlatform().get(), new InetSocketAddress("127.0.0.1", 0), clock);
+        SimPcsServer server = SimPcsServer.start(o.simPlatform().get(),
+            new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), clock);
         opened.add(server);
         simPcs = Optional.of(server);
         pcs = server.baseUri();
@@ -144,7 +146,7 @@ public final class AttestationServer implements AutoCloseable {
           return t;
         });
         long minutes = Math.max(1, Math.min(60, every.toMinutes() / 10));
-        ses.scheduleAtFixedRate(() -> rotateIfDue(ring, every, clock), minutes, minutes, TimeUnit.MINUTES);
+        var unused = ses.scheduleAtFixedRate(() -> rotateIfDue(ring, every, clock), minutes, minutes, TimeUnit.MINUTES);
         rotation = Optional.of(ses);
       }
 

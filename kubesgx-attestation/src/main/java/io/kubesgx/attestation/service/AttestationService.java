@@ -240,7 +240,7 @@ public final class AttestationService {
     List<Claim> incoming = new ArrayList<>(conf.incomingAfter());
     long graceDays = intProperty(conf.properties(), ClaimNames.PROPERTY_TCB_GRACE_DAYS).orElse(0L);
     Map<String, Object> derived = tcbAcceptance(verified, fetch, graceDays, now);
-    derived.forEach((k, v) -> incoming.add(Claim.of(k, v instanceof Boolean ? ClaimValue.of((Boolean) v) : ClaimValue.of(((Number) v).longValue()))));
+    derived.forEach((k, v) -> incoming.add(Claim.of(k, v instanceof Boolean b ? ClaimValue.of(b) : ClaimValue.of(((Number) v).longValue()))));
     Evaluation eval = policy.evaluate(incoming);
     if (!eval.permitted()) {
       throw new ApiError(400, "PolicyDenied", null,
@@ -329,8 +329,8 @@ public final class AttestationService {
       Object prev = out.get(c.type());
       if (prev == null) {
         out.put(c.type(), v);
-      } else if (prev instanceof MultiValue) {
-        ((MultiValue) prev).add(v);
+      } else if (prev instanceof MultiValue mv) {
+        mv.add(v);
       } else {
         MultiValue l = new MultiValue();
         l.add(prev);
@@ -349,8 +349,8 @@ public final class AttestationService {
   private static Optional<Long> intProperty(List<Claim> props, String name) {
     Optional<Long> r = Optional.empty();
     for (Claim c : props) {
-      if (c.type().equals(name) && c.value() instanceof ClaimValue.Int) {
-        r = Optional.of(((ClaimValue.Int) c.value()).v());
+      if (c.type().equals(name) && c.value() instanceof ClaimValue.Int i) {
+        r = Optional.of(i.v());
       }
     }
     return r;
@@ -359,8 +359,8 @@ public final class AttestationService {
   private static Optional<Boolean> boolProperty(List<Claim> props, String name) {
     Optional<Boolean> r = Optional.empty();
     for (Claim c : props) {
-      if (c.type().equals(name) && c.value() instanceof ClaimValue.Bool) {
-        r = Optional.of(((ClaimValue.Bool) c.value()).v());
+      if (c.type().equals(name) && c.value() instanceof ClaimValue.Bool b) {
+        r = Optional.of(b.v());
       }
     }
     return r;

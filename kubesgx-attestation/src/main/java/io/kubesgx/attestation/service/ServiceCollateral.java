@@ -33,17 +33,11 @@ public final class ServiceCollateral implements CollateralSource {
    */
   static ApiError map(CollateralException e) {
     String reason = e.reason().name();
-    switch (e.reason()) {
-      case MALFORMED_QUOTE:
-      case NO_PCK_CERTIFICATE:
-        return new ApiError(400, "InvalidQuote", reason, e.getMessage(), e);
-      case UNKNOWN_FMSPC:
-        return new ApiError(400, "CollateralNotFound", reason, e.getMessage(), e);
-      case PCS_ERROR:
-      case MALFORMED_RESPONSE:
-        return new ApiError(502, "CollateralUnavailable", reason, e.getMessage(), e);
-      default:
-        return new ApiError(503, "CollateralUnavailable", reason, e.getMessage(), e);
-    }
+    return switch (e.reason()) {
+      case MALFORMED_QUOTE, NO_PCK_CERTIFICATE -> new ApiError(400, "InvalidQuote", reason, e.getMessage(), e);
+      case UNKNOWN_FMSPC -> new ApiError(400, "CollateralNotFound", reason, e.getMessage(), e);
+      case PCS_ERROR, MALFORMED_RESPONSE -> new ApiError(502, "CollateralUnavailable", reason, e.getMessage(), e);
+      default -> new ApiError(503, "CollateralUnavailable", reason, e.getMessage(), e);
+    };
   }
 }

@@ -131,7 +131,7 @@ public final class KeyRing {
         out.add(k);
       }
     }
-    out.sort(Comparator.comparing(SigningKey::createdAt).reversed());
+    out.sort(Comparator.comparing(SigningKey::createdAt).thenComparing(SigningKey::activatesAt).reversed());
     return List.copyOf(out);
   }
 

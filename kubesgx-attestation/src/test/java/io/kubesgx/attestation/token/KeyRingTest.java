@@ -32,6 +32,7 @@ class KeyRingTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-29T00:00:00Z"));
     KeyRing ring = KeyRing.directory(dir, true, SigningAlgorithm.RS256, "CN=test", clock, LIFETIME);
     String first = ring.signingKey().kid();
+    clock.advance(Duration.ofMinutes(1));
     SigningKey next = ring.rotate(Duration.ofHours(1));
     assertEquals(first, ring.signingKey().kid(), "the old key signs until the new one activates");
     assertEquals(List.of(next.kid(), first), kids(ring));
