@@ -1,0 +1,67 @@
+package io.kubesgx.quotehelper;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A small HTTP endpoint for the quote helper: {@code /healthz} (the process is up),
+ * {@code /readyz} (the server accepts connections and the backend is ready — for relay: the
+ * upstream socket answers) and {@code /metrics} (Prometheus text).
+ */
+public final class MetricsHttpServer implements AutoCloseable {
+  private final HttpServer http;
+  private final ExecutorService executor;
+
+  private MetricsHttpServer(HttpServer http, ExecutorService executor) {
+    this.http = http;
+    this.executor = executor;
+  }
+
+  /** Starts the endpoint on {@code address} (port 0: any free port). */
+  public static MetricsHttpServer start(InetSocketAddress address, QuoteHelperServer server) throws IOException {
+    Objects.requireNonNull(server);
+    HttpServer http = HttpServer.create(address, 16);
+    http.createContext("/healthz", ex -> send(ex, 200, "ok\n", "text/plain"));
+    http.createContext("/readyz", ex -> {
+      boolean ready = server.isServing() && server.backend().ready();
+      send(ex, ready ? 200 : 503, ready ? "ready\n" : "not ready\n", "text/plain");
+    });
+    http.createContext("/metrics", ex -> send(ex, 200, server.metrics().render(server.backend()),
+        "text/plain; version=0.0.4; charset=utf-8"));
+    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "quote-helper-http");
+      t.setDaemon(true);
+      return t;
+    });
+    http.setExecutor(executor);
+    http.start();
+    return new MetricsHttpServer(http, executor);
+  }
+
+  /** Returns the bound port. */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  private static void send(HttpExchange ex, int status, String body, String contentType) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.sendResponseHeaders(status, b.length);
+    try (OutputStream o = ex.getResponseBody()) {
+      o.write(b);
+    }
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,119 @@
+package io.kubesgx.quotehelper.cli;
+
+import io.kubesgx.aesm.AesmClient;
+import io.kubesgx.common.crypto.CryptoProviders;
+import io.kubesgx.quotehelper.Backend;
+import io.kubesgx.quotehelper.MetricsHttpServer;
+import io.kubesgx.quotehelper.QuoteHelperServer;
+import io.kubesgx.quotehelper.RelayBackend;
+import io.kubesgx.quotehelper.SimBackend;
+import io.kubesgx.sim.SimPlatform;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kubesgx quote-helper}: serves the AESM socket until SIGTERM. */
+@Command(name = "quote-helper", mixinStandardHelpOptions = true,
+    description = {
+      "Serve the AESM socket protocol for out-of-process quoting (InitQuoteEx, GetQuoteSizeEx, GetQuoteEx,",
+      "SelectAttKeyID, GetSupportedAttKeyIDNum/IDs) from the simulated platform's QE (--backend sim) or by",
+      "relaying to Intel's aesm_service (--backend relay)."
+    })
+public final class QuoteHelperCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  /** Runs the command standalone (without the {@code kubesgx} launcher). */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new QuoteHelperCommand()).execute(args));
+  }
+
+  @Option(names = "--socket", paramLabel = "PATH", defaultValue = "/var/run/aesmd/aesm.socket",
+      description = "AESM socket to serve (default: ${DEFAULT-VALUE}); its directory is created with mode 0755.")
+  Path socket;
+
+  @Option(names = "--backend", paramLabel = "sim|relay", defaultValue = "sim",
+      description = "sim: quote with the simulated platform's QE; relay: forward to --relay-socket (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--platform", paramLabel = "DIR", defaultValue = "${env:KUBESGX_SIM_PLATFORM}",
+      description = "Simulated platform directory for --backend sim (created when absent; default: env KUBESGX_SIM_PLATFORM).")
+  Path platform;
+
+  @Option(names = "--relay-socket", paramLabel = "PATH",
+      description = "Upstream AESM socket for --backend relay (e.g. the socket of aesm_service).")
+  Path relaySocket;
+
+  @Option(names = "--quote-version", paramLabel = "3|4", defaultValue = "3",
+      description = "Quote version the sim backend produces (4 carries certification data type 6; default: ${DEFAULT-VALUE}).")
+  int quoteVersion;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+      description = "Port for /healthz, /readyz and /metrics; -1 disables (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--metrics-address", paramLabel = "ADDR", defaultValue = "0.0.0.0",
+      description = "Address the metrics endpoint binds (default: ${DEFAULT-VALUE}).")
+  String metricsAddress;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "8",
+      description = "Worker threads (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--queue", paramLabel = "N", defaultValue = "256",
+      description = "Accepted connections that may wait for a worker; more are closed unanswered (default: ${DEFAULT-VALUE}).")
+  int queue;
+
+  @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "15000",
+      description = "Deadline of one connection: read, answer, write; bounds relayed calls too (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    CryptoProviders.installPreferred();
+    Backend b = switch (backend) {
+      case "sim" -> {
+        if (platform == null) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--backend sim needs --platform DIR (or env KUBESGX_SIM_PLATFORM)");
+        }
+        yield SimBackend.create(SimPlatform.openOrCreate(platform, Clock.systemUTC()), quoteVersion);
+      }
+      case "relay" -> {
+        if (relaySocket == null) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--backend relay needs --relay-socket PATH");
+        }
+        if (relaySocket.toAbsolutePath().normalize().equals(socket.toAbsolutePath().normalize())) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--relay-socket must differ from --socket");
+        }
+        yield new RelayBackend(relaySocket);
+      }
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--backend must be sim or relay, not " + backend);
+    };
+    QuoteHelperServer server = QuoteHelperServer.newBuilder(socket, b)
+        .workers(workers).queue(queue).timeout(Duration.ofMillis(timeoutMs)).build().start();
+    MetricsHttpServer http = metricsPort >= 0
+        ? MetricsHttpServer.start(new InetSocketAddress(metricsAddress, metricsPort), server) : null;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (http != null) {
+        http.close();
+      }
+      server.close();
+    }, "quote-helper-shutdown"));
+    err.println("quote-helper: serving " + socket + " with the " + b.name() + " backend"
+        + (b instanceof RelayBackend ? " -> " + relaySocket : " (SIMULATED platform " + platform + ", quote v" + quoteVersion + ")")
+        + (http != null ? "; metrics on :" + http.port() : "")
+        + (socket.equals(AesmClient.DEFAULT_SOCKET) ? "" : "; clients: set KUBESGX_AESM_SOCKET=" + socket));
+    err.flush();
+    server.awaitTermination();
+    return 0;
+  }
+}
