@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Attestation service throughput and latency on loopback with warm collateral (simulated platform):
-# wrk (Debian) for the closed-loop maximum, then the Java open-loop generator at half that rate for
-# latency percentiles measured from each request's scheduled start. Usage: bench/attestation.sh [RS256|ES256] [SECONDS]
+# wrk (Debian) for the closed-loop maximum, then wrk paced at half that rate (bench/attest-paced.lua)
+# for latency percentiles. Usage: bench/attestation.sh [RS256|ES256] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 alg="${1:-RS256}"; secs="${2:-15}"
@@ -20,6 +20,6 @@ out=$(BODIES="$work/bodies" wrk -t2 -c64 -d"${secs}s" --latency -s bench/attest.
 echo "$out" | grep -E "Requests/sec|Latency|non-2xx|50%|99%"
 rps=$(echo "$out" | awk '/Requests\/sec/ {print int($2)}')
 half=$(( rps / 2 ))
-echo "== $alg: open loop at half that rate ($half/s), ${secs}s =="
-bin/kubesgx attestation-bench --url "http://127.0.0.1:$port" --sim "$work/platform" --skip-closed-loop --rate "$half" --seconds "$secs" | grep "open loop"
+echo "== $alg: paced at half that rate ($half/s), 32 connections, ${secs}s =="
+BODIES="$work/bodies" RATE="$half" CONNS=32 wrk -t2 -c32 -d"${secs}s" -s bench/attest-paced.lua "http://127.0.0.1:$port" | grep "paced:"
 curl -fsS "http://127.0.0.1:$port/metrics" | grep -E "^kubesgx_attestation_(rejected_total|requests_total\{route=\"attest\")"

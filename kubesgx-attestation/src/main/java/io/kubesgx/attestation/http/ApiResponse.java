@@ -28,7 +28,9 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
 
   /** MAA's {@code {"token": JWT}} body. */
   public static ApiResponse token(String jwt) {
-    return json(200, Json.write(JsonBuilder.object().put("token", jwt).build()));
+    StringBuilder sb = new StringBuilder(jwt.length() + 16).append("{\"token\":");
+    Json.quote(jwt, sb);
+    return json(200, sb.append('}').toString());
   }
 
   /** MAA's error body {@code {"error": {"code", "message"}}}, plus kubesgx's detail code when known. */

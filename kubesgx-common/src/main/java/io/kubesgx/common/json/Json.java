@@ -372,8 +372,14 @@ public final class Json {
   /** Appends {@code text} as a quoted JSON string. */
   public static void quote(String text, StringBuilder sb) {
     sb.append('"');
+    int from = 0;
     for (int k = 0; k < text.length(); k++) {
       char c = text.charAt(k);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      sb.append(text, from, k);
+      from = k + 1;
       switch (c) {
         case '"':
           sb.append("\\\"");
@@ -391,13 +397,10 @@ public final class Json {
           sb.append("\\t");
           break;
         default:
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
+          sb.append(String.format("\\u%04x", (int) c));
       }
     }
+    sb.append(text, from, text.length());
     sb.append('"');
   }
 }
