@@ -1,5 +1,6 @@
 package io.kubesgx.collateralservice;
 
+import io.kubesgx.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

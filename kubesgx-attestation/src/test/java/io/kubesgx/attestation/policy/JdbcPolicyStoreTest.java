@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubesgx.attestation.AttestationType;
-import io.kubesgx.attestation.MutableClock;
+import io.kubesgx.testing.MutableClock;
 import io.kubesgx.attestation.PostgresFixture;
 import java.io.IOException;
 import java.nio.file.Path;

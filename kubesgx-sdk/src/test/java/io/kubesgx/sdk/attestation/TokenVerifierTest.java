@@ -14,7 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.kubesgx.sdk.attestation.TokenVerificationException.Reason;
-import io.kubesgx.sdk.testing.MutableClock;
+import io.kubesgx.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;

@@ -1,4 +1,4 @@
-package io.kubesgx.collateralservice;
+package io.kubesgx.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,19 +6,22 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A test clock that only moves when told to. */
-final class MutableClock extends Clock {
+/** A UTC clock that tests set and move by hand (thread-safe). */
+public final class MutableClock extends Clock {
   private volatile Instant now;
 
-  MutableClock(Instant now) {
-    this.now = now;
+  /** Starts at {@code start}. */
+  public MutableClock(Instant start) {
+    this.now = start;
   }
 
-  void set(Instant t) {
+  /** Sets the time. */
+  public void set(Instant t) {
     now = t;
   }
 
-  void advance(Duration d) {
+  /** Moves the clock forward by {@code d}. */
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
