@@ -186,7 +186,9 @@ public final class HttpApi implements AutoCloseable {
     metrics.observe("other", 413, 0);
     HttpServerResponse resp = req.response();
     if (!resp.ended()) {
-      resp.putHeader("Connection", "close");
+      if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        resp.putHeader("Connection", "close"); // HTTP/1.x: the unread body makes the connection unusable
+      }
       write(resp, r);
     }
   }
