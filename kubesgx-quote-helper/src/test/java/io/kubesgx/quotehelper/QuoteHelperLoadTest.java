@@ -17,15 +17,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * 200 concurrent clients (property {@code kubesgx.quotehelper.load.clients}) for 5 s (property
- * {@code kubesgx.quotehelper.load.seconds}; the issue's 10 s run: {@code -Dkubesgx.quotehelper.load.seconds=10}) against
+ * 200 concurrent clients (property {@code kubesgx.quotehelper.load.clients}) for 10 s (property
+ * {@code kubesgx.quotehelper.load.seconds}) against
  * the sim backend, each running the SDK provider's full flow; every quote must verify with the
  * simulation root. Prints the rate.
  */
 class QuoteHelperLoadTest {
   @Test
   void load_200ConcurrentClients_allQuotesVerify() throws Exception {
-    int seconds = Integer.getInteger("kubesgx.quotehelper.load.seconds", 5);
+    int seconds = Integer.getInteger("kubesgx.quotehelper.load.seconds", 10);
     int clients = Integer.getInteger("kubesgx.quotehelper.load.clients", 200);
     SimFixture fx = SimFixture.get();
     Path dir = SimFixture.tempDir("qhl");
