@@ -100,8 +100,8 @@ public final class KeyRing {
     ring.directoryStamp = ring.stamp();
     if (ring.keys.stream().noneMatch(k -> k.canSignAt(clock.instant()))) {
       if (!writable) {
-        throw new GeneralSecurityException("no key in " + dir + " can sign now; run `kubesgx attestation-service keys rotate --keys "
-            + dir + "` where the directory is writable");
+        throw new GeneralSecurityException("no key in " + dir + " can sign now; start one replica with a writable --keys "
+            + dir + " (it creates a key, and rotates with --rotate-keys-every) and mount that directory here");
       }
       Instant now = clock.instant();
       SigningKey k = KeyGenerator.generate(algorithm, subject, now, now);
