@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class PodFlowTest {
   @Test
   void pod_appStartedBeforeQuoteHelper_getsQuoteOutOfProcessAttestsAndVerifiesToken() throws Exception {
+    // Under /tmp with a short name: UNIX socket paths are limited to 107 bytes.
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "pod");
     Path platformDir = dir.resolve("platform");
     SimPlatform platform = SimPlatform.openOrCreate(platformDir, Clock.systemUTC());
@@ -69,6 +70,10 @@ class PodFlowTest {
       assertEquals("enclave-app-7d9f", ((Map<?, ?>) t.claims().getClaim("x-ms-runtime")).get("pod"));
       assertEquals(true, t.claims().getBooleanClaim("x-kubesgx-simulated"));
       assertTrue(t.claims().getStringClaim("x-kubesgx-tcb-status").equals("UpToDate"));
+    } finally {
+      try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 }
