@@ -120,7 +120,7 @@ final class SimCommand {
         if (identity != null && identity.mrEnclave != null) {
           b.mrEnclave(Inputs.exactHex(identity.mrEnclave, "--mrenclave", 32));
         } else {
-          b.mrEnclave(Bytes.of("kubesgx simulated default enclave".getBytes(StandardCharsets.US_ASCII)).sha256());
+          b.mrEnclave(AppEnclave.DEFAULT_MRENCLAVE);
         }
         if (mrSigner != null) {
           b.mrSigner(Inputs.exactHex(mrSigner, "--mrsigner", 32));

@@ -1,5 +1,7 @@
 package io.kubesgx.quotehelper;
 
+import io.kubesgx.sim.AppEnclave;
+import io.kubesgx.sdk.sim.SimReportSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +37,7 @@ class QuoteHelperLoadTest {
     QuoteHelperServer server = QuoteHelperServer.newBuilder(socket, SimBackend.create(fx.platform, 3))
         .workers(8).queue(1024).backlog(512).timeout(Duration.ofSeconds(10)).build().start();
     try {
-      r = LoadRun.run(socket, SimReportSource.defaultEnclave(fx.platform), LoadRun.Mode.FULL, clients,
+      r = LoadRun.run(socket, SimReportSource.create(fx.platform, AppEnclave.defaultEnclave()), LoadRun.Mode.FULL, clients,
           Duration.ofSeconds(seconds), quotes::add);
     } finally {
       server.close();

@@ -1,5 +1,7 @@
 package io.kubesgx.quotehelper;
 
+import io.kubesgx.sim.AppEnclave;
+import io.kubesgx.sdk.sim.SimReportSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,7 +58,7 @@ class QuoteHelperServerTest {
     backend = SimBackend.create(fx.platform, 3);
     server = QuoteHelperServer.newBuilder(socket, backend).workers(4).queue(64).timeout(Duration.ofMillis(1500)).build().start();
     client = AesmClient.create(socket, Duration.ofSeconds(5));
-    reports = SimReportSource.defaultEnclave(fx.platform);
+    reports = SimReportSource.create(fx.platform, AppEnclave.defaultEnclave());
   }
 
   @AfterAll

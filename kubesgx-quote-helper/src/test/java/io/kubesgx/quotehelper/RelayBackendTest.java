@@ -1,5 +1,7 @@
 package io.kubesgx.quotehelper;
 
+import io.kubesgx.sim.AppEnclave;
+import io.kubesgx.sdk.sim.SimReportSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,7 +52,7 @@ class RelayBackendTest {
   void quoteThroughRelay_verifies_andIsCounted() throws Exception {
     byte[] rd = new byte[64];
     rd[63] = 7;
-    byte[] quote = AesmQuoteProvider.newBuilder(SimReportSource.defaultEnclave(fx.platform)).socket(relaySocket).build().quote(rd);
+    byte[] quote = AesmQuoteProvider.newBuilder(SimReportSource.create(fx.platform, AppEnclave.defaultEnclave())).socket(relaySocket).build().quote(rd);
     assertEquals(Bytes.of(rd), fx.verify(quote).reportData());
     assertTrue(backend.counters().get("upstream_forwarded") >= 4); // select, init, size, quote
     assertTrue(backend.ready());

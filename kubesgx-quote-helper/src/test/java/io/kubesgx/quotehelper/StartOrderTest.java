@@ -1,5 +1,7 @@
 package io.kubesgx.quotehelper;
 
+import io.kubesgx.sim.AppEnclave;
+import io.kubesgx.sdk.sim.SimReportSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +25,7 @@ class StartOrderTest {
     SimFixture fx = SimFixture.get();
     Path dir = SimFixture.tempDir("qho");
     Path socket = dir.resolve("aesmd/aesm.socket"); // not even the directory exists yet
-    QuoteProvider provider = AesmQuoteProvider.newBuilder(SimReportSource.defaultEnclave(fx.platform))
+    QuoteProvider provider = AesmQuoteProvider.newBuilder(SimReportSource.create(fx.platform, AppEnclave.defaultEnclave()))
         .socket(socket).startDeadline(Duration.ofSeconds(20)).build();
     byte[] rd = new byte[64];
     rd[5] = 5;
@@ -59,7 +61,7 @@ class StartOrderTest {
         dead.bind(UnixDomainSocketAddress.of(socket));
       }
       assertTrue(Files.exists(socket)); // connection refused on it
-      QuoteProvider provider = AesmQuoteProvider.newBuilder(SimReportSource.defaultEnclave(fx.platform))
+      QuoteProvider provider = AesmQuoteProvider.newBuilder(SimReportSource.create(fx.platform, AppEnclave.defaultEnclave()))
           .socket(socket).startDeadline(Duration.ofSeconds(20)).build();
       CompletableFuture<byte[]> quote = CompletableFuture.supplyAsync(() -> {
         try {

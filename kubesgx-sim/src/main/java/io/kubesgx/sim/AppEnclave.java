@@ -24,10 +24,21 @@ public final class AppEnclave {
   /** MRSIGNER of enclaves given without a SIGSTRUCT: SHA-256 of "kubesgx simulated enclave signer". */
   public static final Bytes DEFAULT_MRSIGNER =
       Bytes.of("kubesgx simulated enclave signer".getBytes(StandardCharsets.US_ASCII)).sha256();
+  /**
+   * MRENCLAVE of the default application enclave (used when no identity or image is given):
+   * SHA-256 of "kubesgx simulated default enclave".
+   */
+  public static final Bytes DEFAULT_MRENCLAVE =
+      Bytes.of("kubesgx simulated default enclave".getBytes(StandardCharsets.US_ASCII)).sha256();
   /** ATTRIBUTES of application enclaves: INIT | MODE64BIT, XFRM x87 | SSE. */
   public static final Attributes DEFAULT_ATTRIBUTES = new Attributes(Attributes.INIT | Attributes.MODE64BIT, 0x3);
 
   private AppEnclave() {}
+
+  /** Returns the default application enclave: {@link #DEFAULT_MRENCLAVE}, {@link #DEFAULT_MRSIGNER}, product 0, SVN 0. */
+  public static SimEnclave defaultEnclave() {
+    return newBuilder().mrEnclave(DEFAULT_MRENCLAVE).build();
+  }
 
   /** Returns a builder; every field not set takes the default (zero, or the values above). */
   public static Builder newBuilder() {

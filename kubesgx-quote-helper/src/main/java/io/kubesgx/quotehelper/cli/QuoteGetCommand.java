@@ -1,8 +1,9 @@
 package io.kubesgx.quotehelper.cli;
 
+import io.kubesgx.sim.AppEnclave;
 import io.kubesgx.aesm.AesmQuoteProvider;
 import io.kubesgx.common.crypto.CryptoProviders;
-import io.kubesgx.quotehelper.SimReportSource;
+import io.kubesgx.sdk.sim.SimReportSource;
 import io.kubesgx.sdk.QuoteProviderException;
 import io.kubesgx.sim.SimPlatform;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class QuoteGetCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    SimReportSource reports = SimReportSource.defaultEnclave(p);
+    SimReportSource reports = SimReportSource.create(p, AppEnclave.defaultEnclave());
     AesmQuoteProvider provider = AesmQuoteProvider.newBuilder(reports)
         .socket(socket).callTimeout(Duration.ofMillis(timeoutMs)).startDeadline(Duration.ofMillis(waitMs)).build();
     byte[] quote;

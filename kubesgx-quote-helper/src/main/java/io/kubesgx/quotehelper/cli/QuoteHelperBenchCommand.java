@@ -1,10 +1,11 @@
 package io.kubesgx.quotehelper.cli;
 
+import io.kubesgx.sim.AppEnclave;
 import io.kubesgx.common.crypto.CryptoProviders;
 import io.kubesgx.quotehelper.LoadRun;
 import io.kubesgx.quotehelper.QuoteHelperServer;
 import io.kubesgx.quotehelper.SimBackend;
-import io.kubesgx.quotehelper.SimReportSource;
+import io.kubesgx.sdk.sim.SimReportSource;
 import io.kubesgx.sim.SimPlatform;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ public final class QuoteHelperBenchCommand implements Callable<Integer> {
         target = tmp.resolve("aesm.socket");
         server = QuoteHelperServer.newBuilder(target, SimBackend.create(p, 3)).workers(workers).queue(1024).build().start();
       }
-      SimReportSource reports = SimReportSource.defaultEnclave(p);
+      SimReportSource reports = SimReportSource.create(p, AppEnclave.defaultEnclave());
       if (warmup > 0) {
         LoadRun.run(target, reports, m, threads, Duration.ofSeconds(warmup), q -> {});
       }

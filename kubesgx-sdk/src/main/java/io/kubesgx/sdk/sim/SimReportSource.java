@@ -42,6 +42,11 @@ public final class SimReportSource implements ReportSource {
     return new SimReportSource(Objects.requireNonNull(platform, "platform"), Objects.requireNonNull(enclave, "enclave"));
   }
 
+  /** Returns the simulated application enclave whose REPORTs this source makes. */
+  public SimEnclave enclave() {
+    return enclave;
+  }
+
   /**
    * Returns the simulated enclave's 432-byte REPORT targeted at {@code targetInfo}.
    *

@@ -8,7 +8,6 @@ import io.kubesgx.sdk.QuoteProviderException.Reason;
 import io.kubesgx.sim.AppEnclave;
 import io.kubesgx.sim.SimPlatform;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -16,11 +15,9 @@ import java.time.Clock;
 final class SimSupport {
   private SimSupport() {}
 
-  /** The application enclave used when none is given: MRENCLAVE = SHA-256("kubesgx simulated default enclave"). */
+  /** The application enclave used when none is given ({@link AppEnclave#defaultEnclave()}). */
   static SimEnclave defaultEnclave() {
-    return AppEnclave.newBuilder()
-        .mrEnclave(Bytes.of("kubesgx simulated default enclave".getBytes(StandardCharsets.US_ASCII)).sha256())
-        .build();
+    return AppEnclave.defaultEnclave();
   }
 
   static SimPlatform openPlatform(Path dir, Clock clock) throws QuoteProviderException {
