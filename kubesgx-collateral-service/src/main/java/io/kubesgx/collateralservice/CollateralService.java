@@ -550,7 +550,7 @@ public final class CollateralService implements AutoCloseable {
           r.source() == Source.BUNDLE));
     }
     try {
-      DiskCache.writeAtomically(file, BundleCodec.write(out, clock.instant()).getBytes(StandardCharsets.UTF_8), false);
+      io.kubesgx.common.io.AtomicFiles.write(file, BundleCodec.write(out, clock.instant()).getBytes(StandardCharsets.UTF_8), false);
     } catch (IOException | RuntimeException e) {
       throw new CollateralException(Reason.BUNDLE_INVALID, "cannot write bundle " + file + ": " + e, e);
     }

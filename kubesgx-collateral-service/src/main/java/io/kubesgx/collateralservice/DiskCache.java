@@ -1,19 +1,14 @@
 package io.kubesgx.collateralservice;
 
 import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -36,7 +31,6 @@ final class DiskCache {
 
   private static final Pattern NAME = Pattern.compile("(sgx|tdx)-[0-9A-F]{12}-(processor|platform)-(standard|early)\\.json");
   private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
-  private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
   private final Path dir;
 
@@ -126,37 +120,6 @@ final class DiskCache {
   /** Writes the entry of one key atomically. */
   void write(BundleCodec.Entry e, Instant now) throws IOException {
     byte[] data = BundleCodec.write(List.of(e), now).getBytes(StandardCharsets.UTF_8);
-    writeAtomically(dir.resolve(fileName(e.key())), data, true);
-  }
-
-  /**
-   * Writes {@code data} to a temporary file beside {@code target} (mode 0600 when {@code
-   * privateFile}), forces it to disk and renames it over {@code target}.
-   */
-  static void writeAtomically(Path target, byte[] data, boolean privateFile) throws IOException {
-    Path parent = target.toAbsolutePath().getParent();
-    FileAttribute<?>[] attrs = privateFile && posix(parent)
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
-        : new FileAttribute<?>[0];
-    Path tmp = Files.createTempFile(parent, ".tmp-", ".part", attrs);
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      if (!privateFile && posix(parent)) {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(dir.resolve(fileName(e.key())), data, true);
   }
 }

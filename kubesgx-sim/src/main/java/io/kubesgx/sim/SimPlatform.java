@@ -16,7 +16,7 @@ import io.kubesgx.enclave.sim.SgxException;
 import io.kubesgx.enclave.sim.SimCpu;
 import io.kubesgx.enclave.sim.SimEnclave;
 import io.kubesgx.pck.PckCa;
-import io.kubesgx.sim.internal.PrivateFiles;
+import io.kubesgx.common.io.AtomicFiles;
 import io.kubesgx.sim.internal.Sealing;
 import io.kubesgx.testing.PckCertSpec;
 import io.kubesgx.testing.QuoteBuilder;
@@ -155,7 +155,7 @@ public final class SimPlatform {
    */
   public static SimPlatform openOrCreate(Path dir, Clock clock, PlatformConfig template)
       throws IOException, MalformedInputException {
-    PrivateFiles.createPrivateDirectory(dir);
+    AtomicFiles.createPrivateDirectory(dir);
     return locked(dir, () -> {
       if (Files.exists(dir.resolve("platform.json"))) {
         return load(dir, clock);
@@ -164,10 +164,10 @@ public final class SimPlatform {
       cfg = new PlatformConfig(clock.instant().truncatedTo(ChronoUnit.SECONDS), cfg.fmspc(), cfg.pceId(),
           cfg.cpuSvn(), cfg.pceSvn(), cfg.qeSvn(), cfg.ppid(), cfg.pckCa(), cfg.scenario());
       Fuses fuses = Fuses.random();
-      PrivateFiles.write(dir.resolve("fuses.json"), fuses.toJson().getBytes(StandardCharsets.UTF_8), true);
-      PrivateFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
+      AtomicFiles.write(dir.resolve("fuses.json"), fuses.toJson().getBytes(StandardCharsets.UTF_8), true);
+      AtomicFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
       SimPlatform p = new SimPlatform(dir, cfg, fuses, clock, true);
-      PrivateFiles.write(dir.resolve("root-ca.der"), p.rootCertificateDer().toByteArray(), false);
+      AtomicFiles.write(dir.resolve("root-ca.der"), p.rootCertificateDer().toByteArray(), false);
       return p;
     });
   }
@@ -224,7 +224,7 @@ public final class SimPlatform {
     }
     locked(dir, () -> {
       PlatformConfig cfg = PlatformConfig.parse(Files.readString(dir.resolve("platform.json"))).withScenario(scenario);
-      PrivateFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
+      AtomicFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
       return null;
     });
     return load(dir, clock);
@@ -367,7 +367,7 @@ public final class SimPlatform {
                 .put("private", Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()))
                 .put("public", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()))
                 .toString();
-        PrivateFiles.write(blob, Sealing.seal(sealKey, AK_LABEL, json.getBytes(StandardCharsets.UTF_8)), true);
+        AtomicFiles.write(blob, Sealing.seal(sealKey, AK_LABEL, json.getBytes(StandardCharsets.UTF_8)), true);
         return kp;
       }
       byte[] plain = Sealing.unseal(sealKey, AK_LABEL, Files.readAllBytes(blob));

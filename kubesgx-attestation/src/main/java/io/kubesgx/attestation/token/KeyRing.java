@@ -1,19 +1,17 @@
 package io.kubesgx.attestation.token;
 
 import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.io.AtomicFiles;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -266,14 +264,7 @@ public final class KeyRing {
     k.retiredAt().ifPresent(r -> b.put("retiredAt", r.toString()));
     b.put("privateKey", Base64.getEncoder().encodeToString(k.keyPair().getPrivate().getEncoded()))
         .put("certificate", Base64.getEncoder().encodeToString(k.certificate().getEncoded()));
-    Path tmp = Files.createTempFile(dir, ".key", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tmp, Json.write(b.build()) + "\n", StandardCharsets.UTF_8);
-    Path target = dir.resolve(k.kid() + SUFFIX);
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFiles.write(dir.resolve(k.kid() + SUFFIX), (Json.write(b.build()) + "\n").getBytes(StandardCharsets.UTF_8), true);
   }
 
   /** Returns the signing algorithm of new keys. */

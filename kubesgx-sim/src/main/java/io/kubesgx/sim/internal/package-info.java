@@ -1,2 +1,2 @@
-/** Implementation details of the simulated platform: private files, sealing and signing. */
+/** Implementation details of the simulated platform: sealing and signing. */
 package io.kubesgx.sim.internal;
