@@ -1,5 +1,6 @@
 package io.kubesgx.quotehelper;
 
+import io.kubesgx.common.metrics.LatencyHistogram;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,32 +16,18 @@ public final class Metrics {
   static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
-  private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
-  private final LongAdder latencyCount = new LongAdder();
-  private final LongAdder latencySumNanos = new LongAdder();
+  private final LatencyHistogram latency = new LatencyHistogram(BUCKETS);
   private final AtomicLong inFlight = new AtomicLong();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder connections = new LongAdder();
 
   /** Creates empty metrics. */
-  public Metrics() {
-    for (int i = 0; i < buckets.length; i++) {
-      buckets[i] = new LongAdder();
-    }
-  }
+  public Metrics() {}
 
   /** Counts one request of {@code type} that ended with {@code result}, taking {@code nanos}. */
   public void request(RequestType type, String result, long nanos) {
     requests.computeIfAbsent(type.label() + "\u0000" + result, k -> new LongAdder()).increment();
-    latencyCount.increment();
-    latencySumNanos.add(nanos);
-    double s = nanos / 1e9;
-    for (int i = 0; i < BUCKETS.length; i++) {
-      if (s <= BUCKETS[i]) {
-        buckets[i].increment();
-        break;
-      }
-    }
+    latency.observe(nanos);
   }
 
   /** Counts an accepted connection and marks it in flight. */
@@ -87,16 +74,7 @@ public final class Metrics {
     }
     b.append("# HELP kubesgx_quote_helper_request_duration_seconds Time from reading a request to writing its answer.\n");
     b.append("# TYPE kubesgx_quote_helper_request_duration_seconds histogram\n");
-    long cumulative = 0;
-    for (int i = 0; i < BUCKETS.length; i++) {
-      cumulative += buckets[i].sum();
-      b.append("kubesgx_quote_helper_request_duration_seconds_bucket{le=\"").append(BUCKETS[i]).append("\"} ")
-          .append(cumulative).append('\n');
-    }
-    long count = latencyCount.sum();
-    b.append("kubesgx_quote_helper_request_duration_seconds_bucket{le=\"+Inf\"} ").append(count).append('\n');
-    b.append("kubesgx_quote_helper_request_duration_seconds_sum ").append(latencySumNanos.sum() / 1e9).append('\n');
-    b.append("kubesgx_quote_helper_request_duration_seconds_count ").append(count).append('\n');
+    latency.render(b, "kubesgx_quote_helper_request_duration_seconds", "");
     b.append("# HELP kubesgx_quote_helper_in_flight Connections being served now.\n");
     b.append("# TYPE kubesgx_quote_helper_in_flight gauge\n");
     b.append("kubesgx_quote_helper_in_flight ").append(inFlight.get()).append('\n');

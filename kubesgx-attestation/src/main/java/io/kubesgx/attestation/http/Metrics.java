@@ -1,11 +1,11 @@
 package io.kubesgx.attestation.http;
 
 import io.kubesgx.attestation.ApiError;
+import io.kubesgx.common.metrics.LatencyHistogram;
 import io.kubesgx.verifier.VerifiedQuote;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -16,8 +16,7 @@ public final class Metrics {
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> attestations = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLongArray> histograms = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> sums = new ConcurrentHashMap<>();
+  private final Map<String, LatencyHistogram> histograms = new ConcurrentHashMap<>();
   private final LongAdder rejected = new LongAdder();
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier inFlight = () -> 0;
@@ -25,14 +24,7 @@ public final class Metrics {
   /** Counts a finished request and its latency. */
   public void observe(String route, int status, long nanos) {
     requests.computeIfAbsent(route + "|" + status, k -> new LongAdder()).increment();
-    AtomicLongArray h = histograms.computeIfAbsent(route, k -> new AtomicLongArray(BUCKETS_SECONDS.length + 1));
-    double s = nanos / 1e9;
-    int i = 0;
-    while (i < BUCKETS_SECONDS.length && s > BUCKETS_SECONDS[i]) {
-      i++;
-    }
-    h.incrementAndGet(i);
-    sums.computeIfAbsent(route, k -> new LongAdder()).add(nanos);
+    histograms.computeIfAbsent(route, k -> new LatencyHistogram(BUCKETS_SECONDS)).observe(nanos);
   }
 
   /** Counts a failed request by its error code. */
@@ -83,20 +75,8 @@ public final class Metrics {
     });
     sb.append("# HELP kubesgx_attestation_request_seconds Request latency by route.\n");
     sb.append("# TYPE kubesgx_attestation_request_seconds histogram\n");
-    new TreeMap<>(histograms).forEach((route, h) -> {
-      long cum = 0;
-      for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
-        cum += h.get(i);
-        sb.append("kubesgx_attestation_request_seconds_bucket{route=\"").append(route).append("\",le=\"")
-            .append(BUCKETS_SECONDS[i]).append("\"} ").append(cum).append('\n');
-      }
-      cum += h.get(BUCKETS_SECONDS.length);
-      sb.append("kubesgx_attestation_request_seconds_bucket{route=\"").append(route).append("\",le=\"+Inf\"} ")
-          .append(cum).append('\n');
-      sb.append("kubesgx_attestation_request_seconds_sum{route=\"").append(route).append("\"} ")
-          .append(sums.get(route).sum() / 1e9).append('\n');
-      sb.append("kubesgx_attestation_request_seconds_count{route=\"").append(route).append("\"} ").append(cum).append('\n');
-    });
+    new TreeMap<>(histograms).forEach((route, h) ->
+        h.render(sb, "kubesgx_attestation_request_seconds", "route=\"" + route + "\""));
     sb.append("# HELP kubesgx_attestation_rejected_total Requests refused with 429 because the work queue was full.\n");
     sb.append("# TYPE kubesgx_attestation_rejected_total counter\n");
     sb.append("kubesgx_attestation_rejected_total ").append(rejected.sum()).append('\n');

@@ -1,0 +1,2 @@
+/** Prometheus text-format building blocks shared by the services' {@code /metrics} endpoints. */
+package io.kubesgx.common.metrics;
