@@ -347,20 +347,19 @@ public final class AttestationService {
   }
 
   private static Optional<Long> intProperty(List<Claim> props, String name) {
-    Optional<Long> r = Optional.empty();
-    for (Claim c : props) {
-      if (c.type().equals(name) && c.value() instanceof ClaimValue.Int i) {
-        r = Optional.of(i.v());
-      }
-    }
-    return r;
+    return property(props, name, ClaimValue.Int.class).map(ClaimValue.Int::v);
   }
 
   private static Optional<Boolean> boolProperty(List<Claim> props, String name) {
-    Optional<Boolean> r = Optional.empty();
+    return property(props, name, ClaimValue.Bool.class).map(ClaimValue.Bool::v);
+  }
+
+  /** Returns the last property claim {@code name} whose value has type {@code type}. */
+  private static <T extends ClaimValue> Optional<T> property(List<Claim> props, String name, Class<T> type) {
+    Optional<T> r = Optional.empty();
     for (Claim c : props) {
-      if (c.type().equals(name) && c.value() instanceof ClaimValue.Bool b) {
-        r = Optional.of(b.v());
+      if (c.type().equals(name) && type.isInstance(c.value())) {
+        r = Optional.of(type.cast(c.value()));
       }
     }
     return r;
