@@ -3,7 +3,6 @@ package io.kubesgx.attestation.claims;
 import io.kubesgx.attestation.ApiError;
 import io.kubesgx.attestation.request.AttestRequest;
 import io.kubesgx.attestation.request.RuntimeData;
-import io.kubesgx.collateral.Collateral;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.policy.Claim;
@@ -40,7 +39,6 @@ public final class Evidence {
    *
    * @param verified the verified quote (SGX)
    * @param request the request it came with
-   * @param collateral the collateral it was verified with
    * @param collateralStale whether stale collateral was served
    * @param collateralWarning why, when stale
    * @throws ApiError 400 when the runtime or init-time data does not match the quote
@@ -48,7 +46,6 @@ public final class Evidence {
   public static Evidence of(
       VerifiedQuote verified,
       AttestRequest request,
-      Collateral collateral,
       boolean collateralStale,
       Optional<String> collateralWarning)
       throws ApiError {
@@ -107,7 +104,7 @@ public final class Evidence {
         put(t, p, "x-kubesgx-init-data", Base64.getUrlEncoder().withoutPadding().encodeToString(id.data().toByteArray()));
       }
     }
-    t.put(ClaimNames.COLLATERAL, maaCollateral(request.quote(), collateral));
+    t.put(ClaimNames.COLLATERAL, maaCollateral(verified));
     put(t, p, ClaimNames.VERSION, "1.0");
 
     put(t, p, ClaimNames.TCB_STATUS, verified.status().jsonName());
@@ -157,28 +154,14 @@ public final class Evidence {
     p.add(Claim.of(name, v));
   }
 
-  /** The digests of the most recently used collateral (compared by identity; the collateral service reuses instances). */
-  private static volatile Object[] lastDigests = {null, null};
-
-  private static Map<String, Bytes> digests(Collateral c) {
-    Object[] last = lastDigests;
-    if (last[0] == c) {
-      @SuppressWarnings("unchecked")
-      Map<String, Bytes> d = (Map<String, Bytes>) last[1];
-      return d;
-    }
-    Map<String, Bytes> d = c.sha256Digests();
-    lastDigests = new Object[] {c, d};
-    return d;
-  }
-
-  private static Map<String, Object> maaCollateral(Bytes quote, Collateral c) {
-    Map<String, Bytes> d = digests(c);
+  /** MAA's collateral hashes, from the digests the verifier computed (cached per collateral instance). */
+  private static Map<String, Object> maaCollateral(VerifiedQuote v) {
+    Map<String, Bytes> d = v.collateralDigests();
     Map<String, Object> m = new LinkedHashMap<>();
     putHex(m, "qeidcertshash", d.get("qeIdentityIssuerChain"));
     putHex(m, "qeidcrlhash", d.get("rootCaCrl"));
     putHex(m, "qeidhash", d.get("qeIdentity"));
-    putHex(m, "quotehash", quote.sha256());
+    putHex(m, "quotehash", d.get("quote"));
     putHex(m, "tcbinfocertshash", d.get("tcbInfoIssuerChain"));
     putHex(m, "tcbinfocrlhash", d.get("rootCaCrl"));
     putHex(m, "tcbinfohash", d.get("tcbInfo"));

@@ -220,7 +220,7 @@ public final class AttestationService {
       throw new ApiError(400, "QuoteVerificationFailed", e.reason().name(),
           e.getMessage() + "; " + e.reason().hint(), e);
     }
-    Evidence evidence = Evidence.of(verified, request, fetch.collateral(), fetch.stale(), fetch.warning());
+    Evidence evidence = Evidence.of(verified, request, fetch.stale(), fetch.warning());
 
     boolean draft = request.draftPolicy().isPresent();
     Policy policy;
