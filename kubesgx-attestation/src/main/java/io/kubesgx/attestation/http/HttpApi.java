@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.PemKeyCertOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -260,10 +259,5 @@ public final class HttpApi implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       // closing anyway
     }
-  }
-
-  /** Returns the body of a response as text (for logs and tests). */
-  static String text(ApiResponse r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
   }
 }
