@@ -20,15 +20,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
-  /** Creates {@code dir} (and parents) with mode 0700 when it does not exist. */
+  /**
+   * Creates {@code dir} (and parents) with mode 0700 when it does not exist. Safe when several
+   * threads or processes create it at once.
+   *
+   * @throws FileAlreadyExistsException when something other than a directory is at {@code dir}
+   */
   public static void createPrivateDirectory(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
     }
-    if (Files.exists(dir)) {
-      throw new FileAlreadyExistsException(dir.toString(), null, "exists and is not a directory");
-    }
-    Files.createDirectories(dir);
+    Files.createDirectories(dir); // fails only when a non-directory is there; a concurrent mkdir is fine
     setMode(dir, "rwx------");
   }
 
