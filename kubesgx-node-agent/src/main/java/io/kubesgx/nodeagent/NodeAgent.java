@@ -258,18 +258,18 @@ public final class NodeAgent implements AutoCloseable {
             () -> info.problems().size())
         .counter("kubesgx_device_plugin_registrations_total", "Successful kubelet registrations",
             supervisor::registrations)
-        .labelled("kubesgx_device_plugin_registered", "1 if registered with the kubelet", "gauge",
-            () -> perPlugin(p -> supervisor.registered(p.resourceName()) ? 1 : 0))
-        .labelled("kubesgx_device_plugin_healthy", "1 if the plugin's devices are healthy",
-            "gauge", () -> perPlugin(p -> p.devices().healthy() ? 1 : 0))
-        .labelled("kubesgx_device_plugin_devices", "Devices advertised", "gauge",
+        .labelledGauge("kubesgx_device_plugin_registered", "1 if registered with the kubelet",
+            "resource", () -> perPlugin(p -> supervisor.registered(p.resourceName()) ? 1 : 0))
+        .labelledGauge("kubesgx_device_plugin_healthy", "1 if the plugin's devices are healthy",
+            "resource", () -> perPlugin(p -> p.devices().healthy() ? 1 : 0))
+        .labelledGauge("kubesgx_device_plugin_devices", "Devices advertised", "resource",
             () -> perPlugin(p -> p.devices().count()))
-        .labelled("kubesgx_device_plugin_streams", "Open ListAndWatch streams", "gauge",
+        .labelledGauge("kubesgx_device_plugin_streams", "Open ListAndWatch streams", "resource",
             () -> perPlugin(DevicePlugin::openStreams))
-        .labelled("kubesgx_device_plugin_allocations_total", "Granted Allocate calls", "counter",
-            () -> perPlugin(DevicePlugin::allocations))
-        .labelled("kubesgx_device_plugin_allocation_rejections_total", "Refused Allocate calls",
-            "counter", () -> perPlugin(DevicePlugin::rejections))
+        .labelledCounter("kubesgx_device_plugin_allocations_total", "Granted Allocate calls",
+            "resource", () -> perPlugin(DevicePlugin::allocations))
+        .labelledCounter("kubesgx_device_plugin_allocation_rejections_total",
+            "Refused Allocate calls", "resource", () -> perPlugin(DevicePlugin::rejections))
         .gauge("kubesgx_node_registration_ok", "1 if the last node reconciliation succeeded",
             () -> lastOutcome.get() == NodeRegistrar.Outcome.UP_TO_DATE
                 || lastOutcome.get() == NodeRegistrar.Outcome.UPDATED ? 1 : 0)
@@ -285,7 +285,7 @@ public final class NodeAgent implements AutoCloseable {
   private Map<String, Number> perPlugin(java.util.function.Function<DevicePlugin, Number> f) {
     Map<String, Number> out = new LinkedHashMap<>();
     for (DevicePlugin p : supervisor.plugins()) {
-      out.put(Metrics.label("resource", p.resourceName()), f.apply(p));
+      out.put(p.resourceName(), f.apply(p));
     }
     return out;
   }

@@ -74,10 +74,10 @@ class NodeAgentTest {
           n.getStatus().getCapacity().get(ResourceNames.EPC_BYTES));
       assertTrue(get(agent.httpPort(), "/readyz").startsWith("200"));
       String metrics = get(agent.httpPort(), "/metrics");
-      assertTrue(metrics.contains("kubesgx_node_epc_bytes 68719476736"), metrics);
+      assertTrue(metrics.contains("kubesgx_node_epc_bytes 6.8719476736E10\n"), metrics); // 64 GiB
       assertTrue(metrics.contains(
-          "kubesgx_device_plugin_registered{resource=\"sgx.intel.com/enclave\"} 1"), metrics);
-      assertTrue(metrics.contains("kubesgx_node_startup_taint_removed 1"), metrics);
+          "kubesgx_device_plugin_registered{resource=\"sgx.intel.com/enclave\"} 1.0\n"), metrics);
+      assertTrue(metrics.contains("kubesgx_node_startup_taint_removed 1.0\n"), metrics);
       assertEquals(65536, kubelet.awaitRegistrationOrCurrent(ResourceNames.EPC_MIB)
           .next().getDevicesCount());
     } finally {

@@ -13,7 +13,8 @@ import java.util.concurrent.Executors;
 /**
  * A small HTTP endpoint for the quote helper: {@code /healthz} (the process is up),
  * {@code /readyz} (the server accepts connections and the backend is ready — for relay: the
- * upstream socket answers) and {@code /metrics} (Prometheus text).
+ * upstream socket answers) and {@code /metrics} (rendered by the Prometheus Java client: text
+ * 0.0.4, or OpenMetrics when the scraper asks for it).
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private final HttpServer http;
@@ -33,8 +34,10 @@ public final class MetricsHttpServer implements AutoCloseable {
       boolean ready = server.isServing() && server.backend().ready();
       send(ex, ready ? 200 : 503, ready ? "ready\n" : "not ready\n", "text/plain");
     });
-    http.createContext("/metrics", ex -> send(ex, 200, server.metrics().render(server.backend()),
-        "text/plain; version=0.0.4; charset=utf-8"));
+    http.createContext("/metrics", ex -> {
+      Metrics.Scrape scrape = server.metrics().scrape(server.backend(), ex.getRequestHeaders().getFirst("Accept"));
+      send(ex, 200, scrape.body(), scrape.contentType());
+    });
     ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "quote-helper-http");
       t.setDaemon(true);
@@ -51,7 +54,10 @@ public final class MetricsHttpServer implements AutoCloseable {
   }
 
   private static void send(HttpExchange ex, int status, String body, String contentType) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    send(ex, status, body.getBytes(StandardCharsets.UTF_8), contentType);
+  }
+
+  private static void send(HttpExchange ex, int status, byte[] b, String contentType) throws IOException {
     ex.getResponseHeaders().set("Content-Type", contentType);
     ex.sendResponseHeaders(status, b.length);
     try (OutputStream o = ex.getResponseBody()) {

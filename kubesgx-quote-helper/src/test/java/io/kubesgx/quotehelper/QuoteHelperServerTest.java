@@ -363,7 +363,7 @@ class QuoteHelperServerTest {
       assertEquals(200, h.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(200, h.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
       String m = h.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertTrue(m.contains("kubesgx_quote_helper_requests_total{type=\"get_supported_att_key_id_num\",result=\"ok\"}"), m);
+      assertTrue(m.contains("kubesgx_quote_helper_requests_total{result=\"ok\",type=\"get_supported_att_key_id_num\"}"), m);
       assertTrue(m.contains("kubesgx_quote_helper_request_duration_seconds_bucket{le=\"+Inf\"}"), m);
       assertTrue(m.contains("kubesgx_quote_helper_rejected_total"), m);
       assertTrue(m.contains("kubesgx_quote_helper_in_flight"), m);

@@ -141,7 +141,8 @@ public final class HttpApi implements AutoCloseable {
       return;
     }
     if (path.equals("/metrics")) {
-      var unused = req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.render());
+      Metrics.Scrape scrape = metrics.scrape(req.getHeader("Accept"));
+      var unused = req.response().putHeader("Content-Type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
       return;
     }
     String cl = req.getHeader("Content-Length");

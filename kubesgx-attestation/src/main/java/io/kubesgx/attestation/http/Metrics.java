@@ -1,46 +1,87 @@
 package io.kubesgx.attestation.http;
 
 import io.kubesgx.attestation.ApiError;
-import io.kubesgx.common.metrics.LatencyHistogram;
 import io.kubesgx.verifier.VerifiedQuote;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.LongSupplier;
 
-/** Prometheus metrics of the attestation service (text exposition format 0.0.4). */
+/**
+ * Prometheus metrics of the attestation service, kept in a registry of the Prometheus Java client
+ * (one registry per instance, never the global default) and rendered by its exposition formats:
+ * text 0.0.4 by default, OpenMetrics when the scraper asks for it in {@code Accept}.
+ */
 public final class Metrics {
   private static final double[] BUCKETS_SECONDS = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  private static final ExpositionFormats FORMATS = ExpositionFormats.init();
 
-  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> attestations = new ConcurrentHashMap<>();
-  private final Map<String, LatencyHistogram> histograms = new ConcurrentHashMap<>();
-  private final LongAdder rejected = new LongAdder();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter requests;
+  private final Counter failures;
+  private final Counter attestations;
+  private final Histogram latency;
+  private final Counter rejected;
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier inFlight = () -> 0;
 
+  /** A rendered scrape: the body and its content type. */
+  public record Scrape(String contentType, byte[] body) {
+    /** Returns the body as text (every format served here is UTF-8 text). */
+    public String text() {
+      return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Creates empty metrics with their own registry. */
+  public Metrics() {
+    requests = Counter.builder().name("kubesgx_attestation_requests_total")
+        .help("HTTP requests by route and status.").labelNames("route", "status").withoutExemplars()
+        .register(registry);
+    failures = Counter.builder().name("kubesgx_attestation_errors_total")
+        .help("Failed requests by route, error code and detail.").labelNames("route", "code", "detail")
+        .withoutExemplars().register(registry);
+    attestations = Counter.builder().name("kubesgx_attestation_tokens_total")
+        .help("Tokens issued by TCB status and simulation.").labelNames("tcb_status", "simulated")
+        .withoutExemplars().register(registry);
+    latency = Histogram.builder().name("kubesgx_attestation_request_seconds")
+        .help("Request latency by route.").labelNames("route").classicOnly()
+        .classicUpperBounds(BUCKETS_SECONDS).withoutExemplars().register(registry);
+    rejected = Counter.builder().name("kubesgx_attestation_rejected_total")
+        .help("Requests refused with 429 because the work queue was full.").withoutExemplars()
+        .register(registry);
+    GaugeWithCallback.builder().name("kubesgx_attestation_queue_depth").help("Requests waiting for a worker.")
+        .callback(cb -> cb.call(queueDepth.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("kubesgx_attestation_in_flight").help("Requests being processed.")
+        .callback(cb -> cb.call(inFlight.getAsLong())).register(registry);
+  }
+
   /** Counts a finished request and its latency. */
   public void observe(String route, int status, long nanos) {
-    requests.computeIfAbsent(route + "|" + status, k -> new LongAdder()).increment();
-    histograms.computeIfAbsent(route, k -> new LatencyHistogram(BUCKETS_SECONDS)).observe(nanos);
+    requests.labelValues(route, Integer.toString(status)).inc();
+    latency.labelValues(route).observe(Unit.nanosToSeconds(nanos));
   }
 
   /** Counts a failed request by its error code. */
   public void failed(String route, ApiError e) {
-    String key = route + "|" + e.code() + "|" + (e.detailCode() == null ? "" : e.detailCode());
-    failures.computeIfAbsent(key, k -> new LongAdder()).increment();
+    failures.labelValues(route, e.code(), e.detailCode() == null ? "" : e.detailCode()).inc();
   }
 
   /** Counts a successful attestation by TCB status and simulation. */
   public void attested(VerifiedQuote v) {
-    attestations.computeIfAbsent(v.status().jsonName() + "|" + v.isSimulated(), k -> new LongAdder()).increment();
+    attestations.labelValues(v.status().jsonName(), Boolean.toString(v.isSimulated())).inc();
   }
 
   /** Counts a request refused because the work queue was full. */
   public void rejected() {
-    rejected.increment();
+    rejected.inc();
   }
 
   /** Sets the gauges' sources. */
@@ -49,43 +90,26 @@ public final class Metrics {
     this.inFlight = inFlight;
   }
 
-  /** Renders the metrics. */
+  /**
+   * Renders the metrics in the format the scraper's {@code Accept} header asks for (the Prometheus
+   * text format 0.0.4 when it is absent or names nothing else this service serves).
+   */
+  public Scrape scrape(String acceptHeader) {
+    ExpositionFormatWriter writer = FORMATS.findWriter(acceptHeader);
+    if (!writer.isAvailable()) { // protobuf asked for, but only the text formats are on the class path
+      writer = FORMATS.getPrometheusTextFormatWriter();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return new Scrape(writer.getContentType(), out.toByteArray());
+  }
+
+  /** Renders the metrics in the Prometheus text format 0.0.4. */
   public String render() {
-    StringBuilder sb = new StringBuilder();
-    sb.append("# HELP kubesgx_attestation_requests_total HTTP requests by route and status.\n");
-    sb.append("# TYPE kubesgx_attestation_requests_total counter\n");
-    new TreeMap<>(requests).forEach((k, v) -> {
-      String[] p = k.split("\\|", -1);
-      sb.append("kubesgx_attestation_requests_total{route=\"").append(p[0]).append("\",status=\"").append(p[1])
-          .append("\"} ").append(v.sum()).append('\n');
-    });
-    sb.append("# HELP kubesgx_attestation_errors_total Failed requests by route, error code and detail.\n");
-    sb.append("# TYPE kubesgx_attestation_errors_total counter\n");
-    new TreeMap<>(failures).forEach((k, v) -> {
-      String[] p = k.split("\\|", -1);
-      sb.append("kubesgx_attestation_errors_total{route=\"").append(p[0]).append("\",code=\"").append(p[1])
-          .append("\",detail=\"").append(p[2]).append("\"} ").append(v.sum()).append('\n');
-    });
-    sb.append("# HELP kubesgx_attestation_tokens_total Tokens issued by TCB status and simulation.\n");
-    sb.append("# TYPE kubesgx_attestation_tokens_total counter\n");
-    new TreeMap<>(attestations).forEach((k, v) -> {
-      String[] p = k.split("\\|", -1);
-      sb.append("kubesgx_attestation_tokens_total{tcb_status=\"").append(p[0]).append("\",simulated=\"").append(p[1])
-          .append("\"} ").append(v.sum()).append('\n');
-    });
-    sb.append("# HELP kubesgx_attestation_request_seconds Request latency by route.\n");
-    sb.append("# TYPE kubesgx_attestation_request_seconds histogram\n");
-    new TreeMap<>(histograms).forEach((route, h) ->
-        h.render(sb, "kubesgx_attestation_request_seconds", "route=\"" + route + "\""));
-    sb.append("# HELP kubesgx_attestation_rejected_total Requests refused with 429 because the work queue was full.\n");
-    sb.append("# TYPE kubesgx_attestation_rejected_total counter\n");
-    sb.append("kubesgx_attestation_rejected_total ").append(rejected.sum()).append('\n');
-    sb.append("# HELP kubesgx_attestation_queue_depth Requests waiting for a worker.\n");
-    sb.append("# TYPE kubesgx_attestation_queue_depth gauge\n");
-    sb.append("kubesgx_attestation_queue_depth ").append(queueDepth.getAsLong()).append('\n');
-    sb.append("# HELP kubesgx_attestation_in_flight Requests being processed.\n");
-    sb.append("# TYPE kubesgx_attestation_in_flight gauge\n");
-    sb.append("kubesgx_attestation_in_flight ").append(inFlight.getAsLong()).append('\n');
-    return sb.toString();
+    return scrape(null).text();
   }
 }

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * Serves {@code /healthz}, {@code /readyz} and {@code /metrics} with {@code com.sun.net.httpserver}
- * (no dependencies, smallest footprint: java-stack.md §7.1).
+ * (no dependencies, smallest footprint: java-stack.md §7.1); {@link Metrics} renders the metrics
+ * with the Prometheus Java client.
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
@@ -45,8 +46,10 @@ public final class HealthServer implements AutoCloseable {
       reply(x, r ? 200 : 503, "text/plain", (r ? "ready" : "not ready") + ": "
           + readyDetail.get() + "\n");
     });
-    s.createContext("/metrics",
-        x -> reply(x, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()));
+    s.createContext("/metrics", x -> {
+      Metrics.Scrape scrape = metrics.scrape(x.getRequestHeaders().getFirst("Accept"));
+      reply(x, 200, scrape.contentType(), scrape.body());
+    });
     s.start();
     return new HealthServer(s, ex);
   }
@@ -58,12 +61,15 @@ public final class HealthServer implements AutoCloseable {
 
   private static void reply(HttpExchange x, int code, String type, String body)
       throws IOException {
+    reply(x, code, type, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void reply(HttpExchange x, int code, String type, byte[] b) throws IOException {
     try (x) {
       if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
         x.sendResponseHeaders(405, -1);
         return;
       }
-      byte[] b = body.getBytes(StandardCharsets.UTF_8);
       x.getResponseHeaders().set("Content-Type", type);
       x.sendResponseHeaders(code, b.length);
       try (OutputStream o = x.getResponseBody()) {

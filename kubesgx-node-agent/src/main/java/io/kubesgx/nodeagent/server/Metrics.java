@@ -1,60 +1,92 @@
 package io.kubesgx.nodeagent.server;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A tiny registry rendering gauges and counters in the Prometheus text format (version 0.0.4).
+ * The node agent's gauges and counters in a registry of the Prometheus Java client (one per agent,
+ * never the global default), rendered by its exposition formats: text 0.0.4 by default, OpenMetrics
+ * when the scraper asks for it.
  *
  * <p>Values are read from suppliers at scrape time, so the registry holds no state of its own.
  */
 public final class Metrics {
-  private record Family(String name, String help, String type,
-      Supplier<Map<String, Number>> samples) {}
+  private static final ExpositionFormats FORMATS = ExpositionFormats.init();
 
-  private final List<Family> families = new ArrayList<>();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+
+  /** A rendered scrape: the body and its content type. */
+  public record Scrape(String contentType, byte[] body) {
+    /** Returns the body as text (every format served here is UTF-8 text). */
+    public String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
 
   /** Adds an unlabelled gauge. */
-  public synchronized Metrics gauge(String name, String help, Supplier<Number> value) {
-    families.add(new Family(name, help, "gauge", () -> Map.of("", value.get())));
+  public Metrics gauge(String name, String help, Supplier<Number> value) {
+    GaugeWithCallback.builder().name(name).help(help)
+        .callback(cb -> cb.call(value.get().doubleValue())).register(registry);
     return this;
   }
 
-  /** Adds an unlabelled counter. */
-  public synchronized Metrics counter(String name, String help, Supplier<Number> value) {
-    families.add(new Family(name, help, "counter", () -> Map.of("", value.get())));
+  /** Adds an unlabelled counter; {@code name} is the exposed name, ending in {@code _total}. */
+  public Metrics counter(String name, String help, Supplier<Number> value) {
+    CounterWithCallback.builder().name(name).help(help)
+        .callback(cb -> cb.call(value.get().doubleValue())).register(registry);
     return this;
   }
 
-  /** Adds a family whose samples are keyed by a rendered label set such as {@code resource="x"}. */
-  public synchronized Metrics labelled(String name, String help, String type,
+  /** Adds a gauge with one label, its samples keyed by the label's value. */
+  public Metrics labelledGauge(String name, String help, String labelName,
       Supplier<Map<String, Number>> samples) {
-    families.add(new Family(name, help, type, samples));
+    GaugeWithCallback.builder().name(name).help(help).labelNames(labelName)
+        .callback(cb -> samples.get().forEach((v, n) -> cb.call(n.doubleValue(), v)))
+        .register(registry);
     return this;
   }
 
-  /** Returns a label set {@code key="value"} with the value escaped. */
-  public static String label(String key, String value) {
-    return key + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
-        + "\"";
+  /**
+   * Adds a counter with one label, its samples keyed by the label's value; {@code name} is the
+   * exposed name, ending in {@code _total}.
+   */
+  public Metrics labelledCounter(String name, String help, String labelName,
+      Supplier<Map<String, Number>> samples) {
+    CounterWithCallback.builder().name(name).help(help).labelNames(labelName)
+        .callback(cb -> samples.get().forEach((v, n) -> cb.call(n.doubleValue(), v)))
+        .register(registry);
+    return this;
   }
 
-  /** Renders every family. */
-  public synchronized String render() {
-    StringBuilder sb = new StringBuilder();
-    for (Family f : families) {
-      sb.append("# HELP ").append(f.name).append(' ').append(f.help).append('\n');
-      sb.append("# TYPE ").append(f.name).append(' ').append(f.type).append('\n');
-      for (Map.Entry<String, Number> e : f.samples.get().entrySet()) {
-        sb.append(f.name);
-        if (!e.getKey().isEmpty()) {
-          sb.append('{').append(e.getKey()).append('}');
-        }
-        sb.append(' ').append(e.getValue()).append('\n');
-      }
+  /**
+   * Renders every metric in the format the scraper's {@code Accept} header asks for (the
+   * Prometheus text format 0.0.4 when it is absent or names nothing else served here).
+   */
+  public Scrape scrape(String acceptHeader) {
+    ExpositionFormatWriter writer = FORMATS.findWriter(acceptHeader);
+    if (!writer.isAvailable()) { // protobuf asked for, only the text formats are on the class path
+      writer = FORMATS.getPrometheusTextFormatWriter();
     }
-    return sb.toString();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return new Scrape(writer.getContentType(), out.toByteArray());
+  }
+
+  /** Renders every metric in the Prometheus text format 0.0.4. */
+  public String render() {
+    return scrape(null).text();
   }
 }

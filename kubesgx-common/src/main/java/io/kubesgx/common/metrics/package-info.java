@@ -1,2 +1,0 @@
-/** Prometheus text-format building blocks shared by the services' {@code /metrics} endpoints. */
-package io.kubesgx.common.metrics;
