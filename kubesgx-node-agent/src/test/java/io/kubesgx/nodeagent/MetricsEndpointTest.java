@@ -60,6 +60,7 @@ class MetricsEndpointTest {
         .simulateEpcBytes(OptionalLong.of(32L << 20))
         .plugins(new PluginSupervisor.Config(dir, Duration.ofMillis(50), Duration.ofMillis(200),
             Duration.ofSeconds(15)))
+        .kubeApi(false)
         .metricsPort(0)
         .build();
     try (FakeKubelet kubelet = new FakeKubelet(dir).start();
