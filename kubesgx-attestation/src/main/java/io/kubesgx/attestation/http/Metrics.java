@@ -18,6 +18,9 @@ public final class Metrics {
   private final Map<String, LongAdder> attestations = new ConcurrentHashMap<>();
   private final Map<String, LatencyHistogram> histograms = new ConcurrentHashMap<>();
   private final LongAdder rejected = new LongAdder();
+  private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
+  private volatile LongSupplier openConnections = () -> 0;
+  private volatile LongSupplier bufferedBodyBytes = () -> 0;
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier inFlight = () -> 0;
 
@@ -41,6 +44,17 @@ public final class Metrics {
   /** Counts a request refused because the work queue was full. */
   public void rejected() {
     rejected.increment();
+  }
+
+  /** Counts a connection or request refused by an HTTP bound (connection limit, deadline, body budget…). */
+  public void refused(String reason) {
+    refused.computeIfAbsent(reason, k -> new LongAdder()).increment();
+  }
+
+  /** Sets the sources of the connection and buffered-body gauges. */
+  public void httpGauges(LongSupplier openConnections, LongSupplier bufferedBodyBytes) {
+    this.openConnections = openConnections;
+    this.bufferedBodyBytes = bufferedBodyBytes;
   }
 
   /** Sets the gauges' sources. */
@@ -86,6 +100,16 @@ public final class Metrics {
     sb.append("# HELP kubesgx_attestation_in_flight Requests being processed.\n");
     sb.append("# TYPE kubesgx_attestation_in_flight gauge\n");
     sb.append("kubesgx_attestation_in_flight ").append(inFlight.getAsLong()).append('\n');
+    sb.append("# HELP kubesgx_attestation_http_refused_total Connections and requests refused by an HTTP bound, by reason.\n");
+    sb.append("# TYPE kubesgx_attestation_http_refused_total counter\n");
+    new TreeMap<>(refused).forEach((k, v) ->
+        sb.append("kubesgx_attestation_http_refused_total{reason=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+    sb.append("# HELP kubesgx_attestation_open_connections HTTP connections open.\n");
+    sb.append("# TYPE kubesgx_attestation_open_connections gauge\n");
+    sb.append("kubesgx_attestation_open_connections ").append(openConnections.getAsLong()).append('\n');
+    sb.append("# HELP kubesgx_attestation_body_buffered_bytes Request-body bytes held in memory (charged to the body budget).\n");
+    sb.append("# TYPE kubesgx_attestation_body_buffered_bytes gauge\n");
+    sb.append("kubesgx_attestation_body_buffered_bytes ").append(bufferedBodyBytes.getAsLong()).append('\n');
     return sb.toString();
   }
 }
