@@ -25,9 +25,11 @@ import java.util.function.Function;
  *   <li>Connections beyond {@link HttpLimits#maxConnections()} are closed as soon as Vert.x hands
  *       them over (no answer is written: reading a request would already cost memory).
  *   <li>A connection must deliver a complete request head within {@link HttpLimits#headerDeadline()}
- *       of opening or of its previous answer, else it is closed. Vert.x hands a cleartext connection
- *       over only once its first bytes tell HTTP/1.1 from HTTP/2; until then it is closed by the
- *       server's idle timeout, which {@link #configure} sets to the request deadline.
+ *       of being handed over or of its previous answer, else it is closed. Vert.x hands a cleartext
+ *       connection over only once its first request head is complete (it must see whether the
+ *       request asks for an h2c upgrade); until then the connection is not counted and its head is
+ *       bounded by the server's idle timeout, which {@link #configure} sets to the request deadline
+ *       (bytes of an unfinished head do not reset it), and by the 8 KiB head limit.
  *   <li>Each request (each HTTP/2 stream) must be received and answered within {@link
  *       HttpLimits#requestDeadline()} of its head: 408 while the body is still arriving, 503 when
  *       the answer is late; then the connection is closed (HTTP/1.1) or the stream reset (HTTP/2).
@@ -86,19 +88,20 @@ public final class BoundedHttp {
 
   /**
    * Sets the options these bounds depend on: the idle timeout (the request deadline, a backstop for
-   * connections not yet handed over), request-head sizes (8 KiB line, 16 KiB head) and the HTTP/2
-   * stream and header-list limits. Returns {@code options}.
+   * connections not yet handed over; shorter would cut off requests being processed), request-head
+   * sizes (4 KiB line, 8 KiB head) and the HTTP/2 stream and header-list limits. Returns {@code
+   * options}.
    */
   public HttpServerOptions configure(HttpServerOptions options) {
     long idle = Math.max(1, (limits.requestDeadline().toMillis() + 999) / 1000);
     return options
         .setIdleTimeout((int) idle)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setMaxInitialLineLength(8 * 1024)
-        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(4 * 1024)
+        .setMaxHeaderSize(8 * 1024)
         .setInitialSettings(new Http2Settings()
             .setMaxConcurrentStreams(limits.maxStreamsPerConnection())
-            .setMaxHeaderListSize(16 * 1024));
+            .setMaxHeaderListSize(8 * 1024));
   }
 
   /** Returns the handler to install with {@code HttpServer.connectionHandler}. */

@@ -114,7 +114,7 @@ class BoundedHttpTest {
   }
 
   @Test
-  void connectionHandler_headTrickledPastHeaderDeadline_closesConnection() throws Exception {
+  void configure_firstHeadTrickled_closedByIdleTimeoutWhichBytesDoNotExtend() throws Exception {
     int port = start(limits());
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
@@ -126,14 +126,32 @@ class BoundedHttpTest {
   }
 
   @Test
+  void connectionHandler_nextHeadTrickledPastHeaderDeadline_closesConnection() throws Exception {
+    int port = start(limits().withDeadlines(Duration.ofMillis(600), Duration.ofSeconds(20)));
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] b = new byte[512];
+      assertTrue(new String(b, 0, s.getInputStream().read(b), StandardCharsets.ISO_8859_1).endsWith("got 0"));
+      s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      long took = trickle(s, 8000);
+      assertTrue(took < 5000, "the 600 ms header deadline, not the 20 s idle timeout, closed it; took " + took + " ms");
+      assertEquals("", readAll(s));
+    }
+  }
+
+  @Test
   void connectionHandler_beyondMaxConnections_closesTheExtraOne() throws Exception {
     int port = start(HttpLimits.defaults().withMaxConnections(2));
     List<Socket> held = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
         Socket s = new Socket("127.0.0.1", port);
-        s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)); // unfinished head
+        s.setSoTimeout(10_000);
         held.add(s);
+        s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] b = new byte[512];
+        assertTrue(s.getInputStream().read(b) > 0); // answered; the connection stays open (keep-alive)
       }
       awaitConnections(2);
       try (Socket extra = new Socket("127.0.0.1", port)) {
