@@ -42,7 +42,7 @@ class AttestationServerTest {
   static SimQuotes sim;
   static AttestationServer server;
   static final HttpClient HTTP = HttpClient.newHttpClient();
-  static final String ADMIN = "test-admin-token";
+  static final String ADMIN = "test-admin-token-0123456789abcdef";
 
   @BeforeAll
   static void start() throws Exception {

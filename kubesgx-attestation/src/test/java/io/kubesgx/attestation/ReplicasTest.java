@@ -44,7 +44,7 @@ class ReplicasTest {
     try (PostgresFixture pg = PostgresFixture.start()) {
       SimQuotes sim = new SimQuotes(dir.resolve("platform"), Clock.systemUTC());
       ServerOptions base = ServerOptions.defaults(0, dir.resolve("state-a")).withSim(dir.resolve("platform"))
-          .withDatabase(pg.jdbcUrl(), pg.user()).withAdminToken("t").withKeys(dir.resolve("keys"), false)
+          .withDatabase(pg.jdbcUrl(), pg.user()).withAdminToken("replicas-admin-token-0123456789abcdef").withKeys(dir.resolve("keys"), false)
           .withPublicUrl("https://attest.example");
       try (AttestationServer a = AttestationServer.start(base, Clock.systemUTC());
           AttestationServer b = AttestationServer.start(
@@ -63,12 +63,12 @@ class ReplicasTest {
             "a token from replica A verifies with replica B's JWKS");
 
         String deny = PolicyDocument.unsignedJws("version=1.0; authorizationrules { [type==\"x-ms-sgx-svn\", value>=100] => permit(); }; issuancerules { };");
-        assertEquals(200, send(aUrl, "PUT", "/policies/SgxEnclave", deny, "t").statusCode());
+        assertEquals(200, send(aUrl, "PUT", "/policies/SgxEnclave", deny, "replicas-admin-token-0123456789abcdef").statusCode());
         Thread.sleep(1200); // replicas re-check the policy version at most once a second
         HttpResponse<String> fromB = send(bUrl, "POST", "/attest/SgxEnclave", body, null);
         assertEquals(400, fromB.statusCode(), fromB.body());
         assertTrue(fromB.body().contains("PolicyDenied"), fromB.body());
-        assertEquals(200, send(bUrl, "POST", "/policies/SgxEnclave:reset", "", "t").statusCode());
+        assertEquals(200, send(bUrl, "POST", "/policies/SgxEnclave:reset", "", "replicas-admin-token-0123456789abcdef").statusCode());
         Thread.sleep(1200);
         assertEquals(200, send(aUrl, "POST", "/attest/SgxEnclave", body, null).statusCode());
       }

@@ -1,9 +1,11 @@
 package io.kubesgx.attestation.cli;
 
+import io.kubesgx.attestation.policy.BearerToken;
 import io.kubesgx.attestation.server.AttestationServer;
 import io.kubesgx.attestation.server.ServerOptions;
 import io.kubesgx.attestation.token.SigningAlgorithm;
 import io.kubesgx.common.crypto.CryptoProviders;
+import io.kubesgx.http.HttpLimits;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +20,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Runs the MAA-compatible attestation service until interrupted. */
 @Command(
@@ -110,11 +115,44 @@ public final class AttestationServiceCommand implements Callable<Integer> {
   @Option(names = "--queue", paramLabel = "N", description = "Requests queued before 429 (default ${DEFAULT-VALUE}).")
   int queue = 512;
 
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Open connections at most; more are closed at once (default ${DEFAULT-VALUE}).")
+  int maxConnections = HttpLimits.defaults().maxConnections();
+
+  @Option(names = "--header-deadline", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "A connection must send a complete request head within this time of opening or of its last answer (default 10s).")
+  Duration headerDeadline = HttpLimits.defaults().headerDeadline();
+
+  @Option(names = "--request-deadline", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "A request must be received in full and answered within this time of its head: 408 or 503 after it (default 30s).")
+  Duration requestDeadline = HttpLimits.defaults().requestDeadline();
+
+  @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body: 413 above (default ${DEFAULT-VALUE}).")
+  int maxBodyBytes = HttpLimits.defaults().maxBodyBytes();
+
+  @Option(names = "--body-budget-bytes", paramLabel = "N",
+      description = "Request-body bytes held in memory across all requests: 503 with Retry-After beyond (default ${DEFAULT-VALUE}).")
+  long bodyBudgetBytes = HttpLimits.defaults().bodyBudgetBytes();
+
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     String provider = CryptoProviders.installPreferred();
     Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".kubesgx", "attestation");
     ServerOptions d = ServerOptions.defaults(port, state);
+    HttpLimits limits;
+    Optional<String> adminToken;
+    try {
+      limits = new HttpLimits(maxConnections, HttpLimits.defaults().maxStreamsPerConnection(), headerDeadline,
+          requestDeadline, maxBodyBytes, bodyBudgetBytes);
+      adminToken = Optional.ofNullable(adminTokenFile).map(AttestationServiceCommand::readSecret)
+          .map(BearerToken::checkAdminToken);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage()
+          + (adminTokenFile != null && e.getMessage().contains("admin token") ? " (in --admin-token-file " + adminTokenFile + ")" : ""));
+    }
     ServerOptions o = new ServerOptions(
         host, port, Optional.ofNullable(publicUrl), Optional.ofNullable(sim), pcsUrl,
         Optional.ofNullable(pcsApiKeyFile).map(AttestationServiceCommand::readSecret),
@@ -122,9 +160,9 @@ public final class AttestationServiceCommand implements Callable<Integer> {
         bundles, offline, trustRoots, state, Optional.ofNullable(db), Optional.ofNullable(dbUser),
         Optional.ofNullable(dbPasswordFile).map(AttestationServiceCommand::readSecret),
         Optional.ofNullable(keys), keysReadOnly, SigningAlgorithm.parse(signingAlg), Optional.ofNullable(rotateEvery),
-        tokenLifetime, policySigners, Optional.ofNullable(adminTokenFile).map(AttestationServiceCommand::readSecret),
+        tokenLifetime, policySigners, adminToken,
         Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), workers != null ? workers : d.workers(), queue,
-        d.maxBodyBytes());
+        limits);
     AttestationServer server = AttestationServer.start(o, Clock.systemUTC());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

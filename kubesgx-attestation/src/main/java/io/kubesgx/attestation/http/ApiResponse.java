@@ -35,9 +35,20 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
 
   /** MAA's error body {@code {"error": {"code", "message"}}}, plus kubesgx's detail code when known. */
   public static ApiResponse error(ApiError e) {
+    return error(e, null);
+  }
+
+  /**
+   * MAA's error body {@code {"error": {"code", "message"}}}, plus kubesgx's detail code when known
+   * and the request ID (also sent as {@code x-ms-request-id}) when given.
+   */
+  public static ApiResponse error(ApiError e, String requestId) {
     JsonBuilder err = JsonBuilder.object().put("code", e.code()).put("message", String.valueOf(e.getMessage()));
     if (e.detailCode() != null) {
       err.put("detail", e.detailCode());
+    }
+    if (requestId != null) {
+      err.put("requestId", requestId);
     }
     ApiResponse r = json(e.status(), Json.write(JsonBuilder.object().put("error", err.build()).build()));
     if (e.status() == 429 || e.status() == 503) {

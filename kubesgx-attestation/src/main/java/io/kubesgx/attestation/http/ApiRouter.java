@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Maps MAA's routes to the service; framework-agnostic (a request value in, a response value out).
@@ -20,6 +22,8 @@ public final class ApiRouter {
   /** API versions accepted in {@code api-version}; a missing parameter means the newest. */
   public static final Set<String> API_VERSIONS = Set.of("2020-10-01", "2022-08-01", "2025-06-01");
 
+  private static final Logger LOG = Logger.getLogger(ApiRouter.class.getName());
+
   private final AttestationService service;
   private final Metrics metrics;
 
@@ -32,13 +36,14 @@ public final class ApiRouter {
   /**
    * Handles one request.
    *
+   * @param requestId the request's ID: in error bodies, and in the log line of an internal fault
    * @param method HTTP method
    * @param path the path without query
    * @param query decoded query parameters
    * @param authorization the Authorization header, if any
    * @param body the body
    */
-  public ApiResponse handle(String method, String path, Map<String, String> query, Optional<String> authorization, byte[] body) {
+  public ApiResponse handle(String requestId, String method, String path, Map<String, String> query, Optional<String> authorization, byte[] body) {
     long start = System.nanoTime();
     String route = "other";
     ApiResponse r;
@@ -86,11 +91,14 @@ public final class ApiRouter {
       }
     } catch (ApiError e) {
       metrics.failed(route, e);
-      r = ApiResponse.error(e);
+      r = ApiResponse.error(e, requestId);
     } catch (RuntimeException e) {
-      ApiError internal = new ApiError(500, "InternalError", null, "internal error: " + e, e);
+      // The cause stays in the log; the client learns only the request ID to quote.
+      LOG.log(Level.SEVERE, "request " + requestId + " (" + method + " " + path + ") failed internally", e);
+      ApiError internal = new ApiError(500, "InternalError", null,
+          "internal error; report request ID " + requestId + " to the operator", null);
       metrics.failed(route, internal);
-      r = ApiResponse.error(internal);
+      r = ApiResponse.error(internal, requestId);
     }
     metrics.observe(route, r.status(), System.nanoTime() - start);
     return r;

@@ -29,6 +29,9 @@ public final class Metrics {
   private final Counter attestations;
   private final Histogram latency;
   private final Counter rejected;
+  private final Counter refused;
+  private volatile LongSupplier openConnections = () -> 0;
+  private volatile LongSupplier bufferedBodyBytes = () -> 0;
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier inFlight = () -> 0;
 
@@ -61,6 +64,14 @@ public final class Metrics {
         .callback(cb -> cb.call(queueDepth.getAsLong())).register(registry);
     GaugeWithCallback.builder().name("kubesgx_attestation_in_flight").help("Requests being processed.")
         .callback(cb -> cb.call(inFlight.getAsLong())).register(registry);
+    refused = Counter.builder().name("kubesgx_attestation_http_refused_total")
+        .help("Connections and requests refused by an HTTP bound, by reason.").labelNames("reason")
+        .withoutExemplars().register(registry);
+    GaugeWithCallback.builder().name("kubesgx_attestation_open_connections").help("HTTP connections open.")
+        .callback(cb -> cb.call(openConnections.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("kubesgx_attestation_body_buffered_bytes")
+        .help("Request-body bytes held in memory (charged to the body budget).")
+        .callback(cb -> cb.call(bufferedBodyBytes.getAsLong())).register(registry);
   }
 
   /** Counts a finished request and its latency. */
@@ -82,6 +93,17 @@ public final class Metrics {
   /** Counts a request refused because the work queue was full. */
   public void rejected() {
     rejected.inc();
+  }
+
+  /** Counts a connection or request refused by an HTTP bound (connection limit, deadline, body budget…). */
+  public void refused(String reason) {
+    refused.labelValues(reason).inc();
+  }
+
+  /** Sets the sources of the connection and buffered-body gauges. */
+  public void httpGauges(LongSupplier openConnections, LongSupplier bufferedBodyBytes) {
+    this.openConnections = openConnections;
+    this.bufferedBodyBytes = bufferedBodyBytes;
   }
 
   /** Sets the gauges' sources. */

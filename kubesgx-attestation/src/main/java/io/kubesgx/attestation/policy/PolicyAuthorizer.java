@@ -1,7 +1,6 @@
 package io.kubesgx.attestation.policy;
 
 import io.kubesgx.attestation.ApiError;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -24,10 +23,15 @@ public final class PolicyAuthorizer {
   private final List<X509Certificate> signers;
   private final Optional<String> adminToken;
 
-  /** Creates an authorizer. */
+  /**
+   * Creates an authorizer.
+   *
+   * @throws IllegalArgumentException when the administrator token is shorter than {@link
+   *     BearerToken#MIN_ADMIN_TOKEN_BYTES} bytes or not a bearer token
+   */
   public PolicyAuthorizer(List<X509Certificate> signers, Optional<String> adminToken) {
     this.signers = List.copyOf(signers);
-    this.adminToken = adminToken;
+    this.adminToken = adminToken.map(BearerToken::checkAdminToken);
   }
 
   /** Returns true when policies can be changed at all. */
@@ -60,9 +64,7 @@ public final class PolicyAuthorizer {
           "the policy is signed by certificate " + thumbprint(cert) + " (" + cert.getSubjectX500Principal().getName()
               + "), which is not a configured policy signer", null);
     }
-    String expected = "Bearer " + adminToken.orElseThrow();
-    String got = authorization.orElse("");
-    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), got.getBytes(StandardCharsets.UTF_8))) {
+    if (!BearerToken.matches(authorization, adminToken.orElseThrow())) {
       throw new ApiError(401, "Unauthorized", null, "policy changes need the header Authorization: Bearer <admin token>", null);
     }
     return document.signer().map(c -> "admin-token, signer " + thumbprint(c)).orElse("admin-token");

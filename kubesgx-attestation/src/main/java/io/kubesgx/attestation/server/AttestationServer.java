@@ -11,6 +11,7 @@ import io.kubesgx.attestation.token.KeyRing;
 import io.kubesgx.attestation.token.TokenIssuer;
 import io.kubesgx.collateralservice.CollateralService;
 import io.kubesgx.common.Pem;
+import io.kubesgx.common.io.AtomicFiles;
 import io.kubesgx.sim.SimPlatform;
 import io.kubesgx.sim.pcs.SimPcsServer;
 import io.kubesgx.verifier.QuoteVerifier;
@@ -111,7 +112,7 @@ public final class AttestationServer implements AutoCloseable {
           .cache(VerificationCache.bounded(100_000))
           .build();
 
-      Files.createDirectories(o.stateDirectory());
+      AtomicFiles.createPrivateDirectory(o.stateDirectory()); // 0700: database and keys
       String dbUrl = o.databaseUrl().orElse("jdbc:sqlite:" + o.stateDirectory().resolve("attestation.db"));
       JdbcPolicyStore store = JdbcPolicyStore.open(dbUrl, o.databaseUser().orElse(null), o.databasePassword().orElse(null), clock);
       opened.add(store);
@@ -152,7 +153,7 @@ public final class AttestationServer implements AutoCloseable {
 
       Metrics metrics = new Metrics();
       HttpApi http = HttpApi.start(new ApiRouter(service, metrics), metrics,
-          new HttpApi.Config(o.host(), port, o.workers(), o.queue(), o.maxBodyBytes(), 5000, o.tlsCert(), o.tlsKey()));
+          new HttpApi.Config(o.host(), port, o.workers(), o.queue(), o.httpLimits(), 5000, o.tlsCert(), o.tlsKey()));
       return new AttestationServer(http, service, collateral, store, simPcs, rotation, baseUrl, List.copyOf(anchors));
     } catch (Exception e) {
       for (AutoCloseable c : opened) {

@@ -1,6 +1,7 @@
 package io.kubesgx.attestation.server;
 
 import io.kubesgx.attestation.token.SigningAlgorithm;
+import io.kubesgx.http.HttpLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ import java.util.Optional;
  * @param tlsKey PEM private key for HTTPS
  * @param workers worker threads
  * @param queue queued requests before 429
- * @param maxBodyBytes largest request body
+ * @param httpLimits connection, deadline and request-body bounds of the HTTP server
  */
 public record ServerOptions(
     String host,
@@ -63,7 +64,7 @@ public record ServerOptions(
     Optional<Path> tlsKey,
     int workers,
     int queue,
-    int maxBodyBytes) {
+    HttpLimits httpLimits) {
 
   /** Intel's PCS v4 base URL. */
   public static final URI INTEL_PCS = URI.create("https://api.trustedservices.intel.com");
@@ -81,7 +82,7 @@ public record ServerOptions(
     return new ServerOptions("127.0.0.1", port, Optional.empty(), Optional.empty(), INTEL_PCS, Optional.empty(),
         Optional.empty(), List.of(), false, List.of(), stateDirectory, Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), false, SigningAlgorithm.RS256, Optional.empty(), Duration.ofHours(8),
-        List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Math.max(2, cpus), 512, 1 << 20);
+        List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Math.max(2, cpus), 512, HttpLimits.defaults());
   }
 
   /** Returns a copy with a simulated platform. */
@@ -89,7 +90,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, Optional.of(dir), pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
-        tlsKey, workers, queue, maxBodyBytes);
+        tlsKey, workers, queue, httpLimits);
   }
 
   /** Returns a copy with another signing algorithm. */
@@ -97,7 +98,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, alg, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
-        tlsKey, workers, queue, maxBodyBytes);
+        tlsKey, workers, queue, httpLimits);
   }
 
   /** Returns a copy with an administrator token for policy changes. */
@@ -105,7 +106,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, Optional.of(token),
-        tlsCert, tlsKey, workers, queue, maxBodyBytes);
+        tlsCert, tlsKey, workers, queue, httpLimits);
   }
 
   /** Returns a copy with other worker and queue sizes. */
@@ -113,7 +114,15 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
-        tlsKey, workers, queue, maxBodyBytes);
+        tlsKey, workers, queue, httpLimits);
+  }
+
+  /** Returns a copy with other HTTP bounds. */
+  public ServerOptions withHttpLimits(HttpLimits limits) {
+    return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
+        collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
+        keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
+        tlsKey, workers, queue, limits);
   }
 
   /** Returns a copy with a database (JDBC URL and user). */
@@ -121,7 +130,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, Optional.of(url), Optional.ofNullable(user), databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
-        tlsKey, workers, queue, maxBodyBytes);
+        tlsKey, workers, queue, httpLimits);
   }
 
   /** Returns a copy with a signing-key directory. */
@@ -129,7 +138,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         Optional.of(dir), readOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
-        tlsKey, workers, queue, maxBodyBytes);
+        tlsKey, workers, queue, httpLimits);
   }
 
   /** Returns a copy with a public URL. */
@@ -137,7 +146,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, Optional.of(url), simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken, tlsCert,
-        tlsKey, workers, queue, maxBodyBytes);
+        tlsKey, workers, queue, httpLimits);
   }
 
   /** Returns a copy serving HTTPS with a PEM certificate chain and key. */
@@ -145,7 +154,7 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         collateralBundles, offline, extraTrustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken,
-        Optional.of(cert), Optional.of(key), workers, queue, maxBodyBytes);
+        Optional.of(cert), Optional.of(key), workers, queue, httpLimits);
   }
 
   /** Returns a copy that never contacts a PCS: collateral from bundles (and the cache) only, and extra trust roots. */
@@ -153,6 +162,6 @@ public record ServerOptions(
     return new ServerOptions(host, port, publicUrl, simPlatform, pcsUrl, pcsApiKey, collateralCache,
         bundles, true, trustRoots, stateDirectory, databaseUrl, databaseUser, databasePassword,
         keysDirectory, keysReadOnly, signingAlgorithm, keyRotation, tokenLifetime, policySigners, adminToken,
-        tlsCert, tlsKey, workers, queue, maxBodyBytes);
+        tlsCert, tlsKey, workers, queue, httpLimits);
   }
 }

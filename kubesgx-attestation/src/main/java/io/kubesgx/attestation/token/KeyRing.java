@@ -91,7 +91,7 @@ public final class KeyRing {
       Path dir, boolean writable, SigningAlgorithm algorithm, String subject, Clock clock, Duration maxTokenLifetime)
       throws IOException, GeneralSecurityException {
     if (writable) {
-      Files.createDirectories(dir);
+      AtomicFiles.createPrivateDirectory(dir); // 0700: private keys
     }
     KeyRing ring = new KeyRing(Optional.of(dir), writable, algorithm, subject, clock, maxTokenLifetime, List.of());
     ring.keys = ring.load();
