@@ -294,7 +294,12 @@ public final class QuoteHelperServer implements AutoCloseable {
         ch = server.accept();
       } catch (IOException e) {
         if (!closing) {
-          LOG.log(Level.WARNING, "accept failed: {0}", e.getMessage()); // e.g. out of file descriptors
+          LOG.log(Level.WARNING, "accept failed: {0}", e.getMessage());
+          try {
+            Thread.sleep(50); // e.g. out of file descriptors: the socket stays acceptable, do not spin
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+          }
         }
         return earliest;
       }
