@@ -86,6 +86,12 @@ public final class QuoteHelperCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (maxConnections < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections must be at least 1, not " + maxConnections);
+    }
+    if (firstByteTimeoutMs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--first-byte-timeout-ms must be positive, not " + firstByteTimeoutMs);
+    }
     CryptoProviders.installPreferred();
     Backend b = switch (backend) {
       case "sim" -> {
