@@ -72,6 +72,15 @@ public final class RequestHandler {
 
   /** Handles one frame body; never throws for any input. */
   public Outcome handle(byte[] body) {
+    return handle(body, maxTimeout);
+  }
+
+  /**
+   * Handles one frame body with at most {@code remaining} left of the connection's deadline (the
+   * backend gets 90 % of the smallest of it, the server's limit and the request's own timeout);
+   * never throws for any input.
+   */
+  public Outcome handle(byte[] body, Duration remaining) {
     Request req;
     try {
       req = Request.newBuilder().mergeFrom(body).buildPartial();
@@ -86,7 +95,7 @@ public final class RequestHandler {
     }
     // The backend gets 90 % of the smaller of the server's limit and the client's own timeout field,
     // so that a backend-side timeout (relay: AESM_BUSY) can still be written before either gives up.
-    long ms = maxTimeout.toMillis();
+    long ms = Math.min(maxTimeout.toMillis(), Math.max(1, remaining.toMillis()));
     long clientMs = clientTimeoutMs(req, type);
     if (clientMs > 0 && clientMs < ms) {
       ms = clientMs;

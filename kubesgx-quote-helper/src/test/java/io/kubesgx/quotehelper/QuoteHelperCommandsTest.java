@@ -90,6 +90,26 @@ class QuoteHelperCommandsTest {
   }
 
   @Test
+  void quoteHelper_nonPositiveBounds_areUsageErrorsBeforeAnythingIsCreated() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "qhb");
+    try {
+      for (String[] bad : List.of(new String[] {"--max-connections", "0"}, new String[] {"--first-byte-timeout-ms", "-1"})) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new QuoteHelperCommand());
+        cl.setErr(new PrintWriter(err));
+        int rc = cl.execute("--socket", dir.resolve("aesm.socket").toString(), "--platform", dir.resolve("p").toString(),
+            bad[0], bad[1]);
+        assertEquals(2, rc, err.toString());
+        assertTrue(err.toString().contains(bad[0]), err.toString());
+        assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
+        assertTrue(!Files.exists(dir.resolve("p")), "no platform is created for a usage error");
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  @Test
   void bench_shortRun_printsRate() throws Exception {
     SimFixture fx = SimFixture.get();
     StringWriter out = new StringWriter();

@@ -316,23 +316,23 @@ class QuoteHelperServerTest {
     }
   }
 
-  // ---- bounded queue ----
+  // ---- bounds ----
 
   @Test
-  void fullQueue_rejectsExcessConnections_thenRecovers() throws Exception {
+  void maxConnections_excessConnectionsAnsweredBusy_thenRecovers() throws Exception {
     Path d = SimFixture.tempDir("qhq");
     Path s = d.resolve("aesm.socket");
-    try (QuoteHelperServer srv = QuoteHelperServer.newBuilder(s, backend).workers(1).queue(1)
+    try (QuoteHelperServer srv = QuoteHelperServer.newBuilder(s, backend).workers(1).queue(1).maxConnections(3)
         .timeout(Duration.ofSeconds(4)).build().start()) {
       SocketChannel[] idle = new SocketChannel[4];
       for (int i = 0; i < idle.length; i++) {
-        idle[i] = SocketChannel.open(UnixDomainSocketAddress.of(s)); // never send: each holds a worker or a queue slot
+        idle[i] = SocketChannel.open(UnixDomainSocketAddress.of(s)); // never send: each holds a connection slot
       }
       long deadline = System.nanoTime() + 3_000_000_000L;
       while (srv.metrics().rejectedCount() < 1 && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
-      assertTrue(srv.metrics().rejectedCount() >= 1, "excess connections must be rejected, not queued without bound");
+      assertEquals(1, srv.metrics().rejectedCount(), "connections beyond the limit must be rejected");
       // a rejected connection is answered AESM_BUSY without its request being read
       byte[] busy = AesmFraming.read(idle[idle.length - 1], 1024);
       assertEquals(AesmErrorCode.BUSY.code(), Response.parseFrom(busy).getUnsupportedRequestResponse().getErrorCode());
@@ -347,6 +347,57 @@ class QuoteHelperServerTest {
       }
       AesmClient c = AesmClient.create(s, Duration.ofSeconds(5));
       assertEquals(1, c.getSupportedAttKeyIdNum());
+    } finally {
+      SimFixture.deleteTree(d);
+    }
+  }
+
+  @Test
+  void idleConnection_closedAtFirstByteDeadline_longBeforeTheTimeout() throws Exception {
+    Path d = SimFixture.tempDir("qhfb");
+    Path s = d.resolve("aesm.socket");
+    try (QuoteHelperServer srv = QuoteHelperServer.newBuilder(s, backend).workers(1).queue(1)
+        .firstByteTimeout(Duration.ofMillis(300)).timeout(Duration.ofSeconds(20)).build().start();
+        SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(s))) {
+      long t0 = System.nanoTime();
+      assertEquals(-1, idle.read(ByteBuffer.allocate(4))); // blocks until the server closes it
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 250 && ms < 10_000, "closed after " + ms + " ms");
+      assertEquals(1, srv.metrics().requests(RequestType.MALFORMED, "timeout"));
+    } finally {
+      SimFixture.deleteTree(d);
+    }
+  }
+
+  @Test
+  void bufferedBytesBudgetSpent_answersBusy_thenRecoversWhenReleased() throws Exception {
+    Path d = SimFixture.tempDir("qhbb");
+    Path s = d.resolve("aesm.socket");
+    try (QuoteHelperServer srv = QuoteHelperServer.newBuilder(s, backend).maxBufferedBytes(64 * 1024)
+        .timeout(Duration.ofSeconds(10)).build().start()) {
+      SocketChannel big = SocketChannel.open(UnixDomainSocketAddress.of(s));
+      // declares 200 000 bytes and sends 40 000: the server holds 64 KiB for it, its whole budget
+      big.write(ByteBuffer.wrap(new byte[] {0x40, 0x0d, 0x03, 0x00}));
+      ByteBuffer part = ByteBuffer.allocate(40_000);
+      while (part.hasRemaining()) {
+        big.write(part);
+      }
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      AesmException e = null;
+      while (System.nanoTime() < deadline) {
+        e = assertThrows(AesmException.class, () -> AesmClient.create(s).getSupportedAttKeyIdNum());
+        if (e.errorCode() == AesmErrorCode.BUSY) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertEquals(AesmErrorCode.BUSY, e.errorCode());
+      big.close();
+      deadline = System.nanoTime() + 5_000_000_000L;
+      while (srv.metrics().inFlight() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(1, AesmClient.create(s, Duration.ofSeconds(5)).getSupportedAttKeyIdNum());
     } finally {
       SimFixture.deleteTree(d);
     }

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -117,25 +119,66 @@ public final class NodeAgentCommand implements Callable<Integer> {
       return 2;
     }
     KubernetesClient client = noKubeApi ? null : new KubernetesClientBuilder().build();
-    CountDownLatch stop = new CountDownLatch(1);
-    try (NodeAgent agent = NodeAgent.start(cfg, Optional.ofNullable(client))) {
-      Thread hook = new Thread(stop::countDown, "kubesgx-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      stop.await();
-      return 0;
+    // SIGTERM runs this hook: it waits for a start in progress, closes the plugins (their sockets
+    // are removed), then ends with status 0 instead of the JVM's 143, as the docs promise; halt is
+    // the only way to choose the status from a hook. Registered before the start so that a SIGTERM
+    // during the start cannot leave sockets behind.
+    AtomicReference<NodeAgent> started = new AtomicReference<>();
+    CountDownLatch startDone = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      try {
+        if (startDone.await(60, TimeUnit.SECONDS) && started.get() != null) {
+          started.get().close();
+        }
+        closeClient(client);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+      }
+    }, "kubesgx-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    NodeAgent agent;
+    try {
+      agent = NodeAgent.start(cfg, Optional.ofNullable(client));
+      started.set(agent);
     } catch (IOException e) {
+      failedStart(hook, startDone, client);
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
     } catch (RuntimeException e) {
+      failedStart(hook, startDone, client);
       spec.commandLine().getErr().println("error: " + e);
       return 1;
     } finally {
-      if (client != null) {
-        client.close();
-      }
+      startDone.countDown();
+    }
+    try {
+      new CountDownLatch(1).await(); // until SIGTERM: the hook ends the process
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failedStart(hook, startDone, client);
+      agent.close();
+      return 0;
+    }
+  }
+
+  /** Unregisters the hook (a failure must not end with status 0) and closes the client. */
+  private static void failedStart(Thread hook, CountDownLatch startDone, KubernetesClient client) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook runs and ends the process
+    }
+    startDone.countDown();
+    closeClient(client);
+  }
+
+  private static void closeClient(KubernetesClient client) {
+    if (client != null) {
+      client.close();
     }
   }
 

@@ -3,7 +3,6 @@ package io.kubesgx.nodeagent.discovery;
 import io.kubesgx.common.MalformedInputException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,15 +22,18 @@ import java.util.TreeMap;
  * <p>EPC size order (kubernetes-sgx.md §6.3, design): sysfs {@code sgx_total_bytes} (no
  * privileges), then CPUID leaf 0x12 through {@code /dev/cpu/N/cpuid} (root), else unknown (0, no
  * EPC advertised). A malformed or unreadable file becomes a problem on the result, never an
- * exception.
+ * exception. Files are read through {@link HostFiles}: only regular files (and the cpuid driver's
+ * device), bounded ({@code cpuinfo} streamed a line at a time), special files refused before they
+ * are opened, symbolic-link loops and dangling links reported; NUMA node numbers above {@value
+ * #MAX_NUMA_NODE} or not in canonical decimal are reported and skipped.
  *
  * <pre>{@code
  * NodeSgxInfo info = Discovery.discover(DiscoveryOptions.of(new HostRoot(Path.of("/host"))));
  * }</pre>
  */
 public final class Discovery {
-  /** Largest sysfs or procfs file read. */
-  static final int MAX_FILE = CpuFlags.MAX_CHARS;
+  /** Largest NUMA node number accepted (Linux {@code MAX_NUMNODES} is at most 1024 today). */
+  static final int MAX_NUMA_NODE = 4095;
 
   private Discovery() {}
 
@@ -51,24 +53,35 @@ public final class Discovery {
     HostRoot root = options.hostRoot();
     List<String> problems = new ArrayList<>();
     Set<SgxDeviceNode> devices = probeDevices(root);
+    for (SgxDeviceNode d : SgxDeviceNode.values()) {
+      Path p = root.resolve(d.hostPath());
+      if (!devices.contains(d) && HostFiles.present(p)) {
+        try {
+          HostFiles.attributes(p);
+        } catch (IOException e) {
+          problems.add(d.hostPath() + ": " + message(e));
+        }
+      }
+    }
 
     Optional<CpuFlags> flags = Optional.empty();
-    try {
-      flags = Optional.of(CpuFlags.parse(readText(root.resolve("/proc/cpuinfo"))));
+    try (InputStream in = HostFiles.openRegular(root.resolve("/proc/cpuinfo"))) {
+      flags = Optional.of(CpuFlags.read(in));
     } catch (NoSuchFileException e) {
       // Not an x86 Linux host root, or /proc not mounted: nothing to report.
     } catch (IOException | MalformedInputException e) {
-      problems.add("/proc/cpuinfo: " + e.getMessage());
+      problems.add("/proc/cpuinfo: " + message(e));
     }
 
     Optional<SgxCpuid> cpuid = Optional.empty();
     String cpuidPath = "/dev/cpu/" + options.cpu() + "/cpuid";
     Path cpuidFile = root.resolve(cpuidPath);
-    if (Files.exists(cpuidFile)) {
+    if (HostFiles.present(cpuidFile)) {
       try {
+        HostFiles.requireCpuidDevice(cpuidFile);
         cpuid = Optional.of(SgxCpuid.parse(CpuidDevice.readSgxDump(cpuidFile)));
       } catch (IOException | MalformedInputException e) {
-        problems.add(cpuidPath + ": " + e.getMessage());
+        problems.add(cpuidPath + ": " + message(e));
       }
     }
 
@@ -76,14 +89,14 @@ public final class Discovery {
 
     OptionalLong misc = OptionalLong.empty();
     Path miscCapacity = root.resolve("/sys/fs/cgroup/misc.capacity");
-    if (Files.exists(miscCapacity)) {
+    if (HostFiles.present(miscCapacity)) {
       try {
-        Long v = MiscCgroupFile.parse(readText(miscCapacity)).get(MiscCgroupFile.SGX_EPC);
+        Long v = MiscCgroupFile.parse(HostFiles.readSmallText(miscCapacity)).get(MiscCgroupFile.SGX_EPC);
         if (v != null) {
           misc = OptionalLong.of(v);
         }
       } catch (IOException | MalformedInputException e) {
-        problems.add("/sys/fs/cgroup/misc.capacity: " + e.getMessage());
+        problems.add("/sys/fs/cgroup/misc.capacity: " + message(e));
       }
     }
 
@@ -133,35 +146,49 @@ public final class Discovery {
 
   private static Map<Integer, Long> readSysfsEpc(HostRoot root, List<String> problems) {
     Map<Integer, Long> out = new TreeMap<>();
-    Path nodes = root.resolve("/sys/devices/system/node");
-    if (!Files.isDirectory(nodes)) {
+    String nodesPath = "/sys/devices/system/node";
+    Path nodes = root.resolve(nodesPath);
+    if (!HostFiles.present(nodes)) {
+      return out;
+    }
+    try {
+      if (!HostFiles.attributes(nodes).isDirectory()) {
+        problems.add(nodesPath + ": not a directory");
+        return out;
+      }
+    } catch (IOException e) {
+      problems.add(nodesPath + ": " + message(e));
       return out;
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(nodes, "node*")) {
       for (Path dir : ds) {
-        String name = dir.getFileName().toString().substring(4);
+        String dirName = dir.getFileName().toString();
+        String name = dirName.substring(4);
         int node;
         try {
-          node = (int) SysfsNumber.parse(name, "NUMA node number");
-          if (node > 4096) {
+          long n = SysfsNumber.parse(name, "NUMA node number");
+          if (n > MAX_NUMA_NODE || (name.length() > 1 && name.charAt(0) == '0')) {
+            problems.add(nodesPath + "/" + printable(dirName) + ": NUMA node number out of range 0.."
+                + MAX_NUMA_NODE + " or not canonical; skipped");
             continue;
           }
+          node = (int) n;
         } catch (MalformedInputException e) {
+          problems.add(nodesPath + "/" + printable(dirName) + ": not a NUMA node directory name; skipped");
           continue;
         }
         Path f = dir.resolve("x86/sgx_total_bytes");
-        if (!Files.exists(f)) {
+        if (!HostFiles.present(f)) {
           continue;
         }
         try {
-          out.put(node, SysfsNumber.parse(readText(f), "sgx_total_bytes"));
+          out.put(node, SysfsNumber.parse(HostFiles.readSmallText(f), "sgx_total_bytes"));
         } catch (IOException | MalformedInputException e) {
-          problems.add("/sys/devices/system/node/node" + node + "/x86/sgx_total_bytes: "
-              + e.getMessage());
+          problems.add(nodesPath + "/node" + node + "/x86/sgx_total_bytes: " + message(e));
         }
       }
     } catch (IOException e) {
-      problems.add("/sys/devices/system/node: " + e.getMessage());
+      problems.add(nodesPath + ": " + message(e));
     }
     try {
       sum(out);
@@ -172,14 +199,17 @@ public final class Discovery {
     return out;
   }
 
-  /** Reads a small text file, refusing anything larger than {@link #MAX_FILE} bytes. */
-  static String readText(Path p) throws IOException {
-    try (InputStream in = Files.newInputStream(p)) {
-      byte[] b = in.readNBytes(MAX_FILE + 1);
-      if (b.length > MAX_FILE) {
-        throw new IOException("larger than " + MAX_FILE + " bytes");
-      }
-      return new String(b, StandardCharsets.UTF_8);
+  private static String message(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /** Returns {@code s} cut to 64 characters with control characters replaced, for problem texts. */
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      b.append(c < 0x20 || c == 0x7f ? '?' : c);
     }
+    return s.length() > 64 ? b + "..." : b.toString();
   }
 }

@@ -28,6 +28,34 @@ class ParsersFuzzTest {
   }
 
   @FuzzTest
+  void cpuinfoStream(byte[] data) throws java.io.IOException {
+    CpuFlags streamed = null;
+    try {
+      streamed = CpuFlags.read(new java.io.ByteArrayInputStream(data));
+    } catch (MalformedInputException expected) {
+      // documented failure
+    }
+    if (streamed != null && data.length < 4096 && isAscii(data)) {
+      try {
+        if (!streamed.equals(CpuFlags.parse(new String(data, StandardCharsets.US_ASCII)))) {
+          throw new AssertionError("streamed and in-memory parses differ");
+        }
+      } catch (MalformedInputException e) {
+        throw new AssertionError("the stream parsed but the text did not", e);
+      }
+    }
+  }
+
+  private static boolean isAscii(byte[] data) {
+    for (byte b : data) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @FuzzTest
   void sysfsNumber(byte[] data) {
     try {
       if (SysfsNumber.parse(new String(data, StandardCharsets.UTF_8), "fuzz") < 0) {

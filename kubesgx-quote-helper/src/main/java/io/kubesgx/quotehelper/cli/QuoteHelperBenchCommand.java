@@ -78,7 +78,8 @@ public final class QuoteHelperBenchCommand implements Callable<Integer> {
     try {
       if (target == null) {
         target = tmp.resolve("aesm.socket");
-        server = QuoteHelperServer.newBuilder(target, SimBackend.create(p, 3)).workers(workers).queue(1024).build().start();
+        server = QuoteHelperServer.newBuilder(target, SimBackend.create(p, 3)).workers(workers).queue(1024)
+            .maxConnections(Math.max(512, 2 * threads)).build().start();
       }
       SimReportSource reports = SimReportSource.create(p, AppEnclave.defaultEnclave());
       if (warmup > 0) {

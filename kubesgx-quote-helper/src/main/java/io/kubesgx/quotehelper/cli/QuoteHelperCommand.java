@@ -68,16 +68,30 @@ public final class QuoteHelperCommand implements Callable<Integer> {
   int workers;
 
   @Option(names = "--queue", paramLabel = "N", defaultValue = "256",
-      description = "Accepted connections that may wait for a worker; more are closed unanswered (default: ${DEFAULT-VALUE}).")
+      description = "Complete requests that may wait for a worker; more are answered AESM_BUSY and closed (default: ${DEFAULT-VALUE}).")
   int queue;
 
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512",
+      description = "Open connections at most (sending, queued or served); more are answered AESM_BUSY and closed (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--first-byte-timeout-ms", paramLabel = "MS", defaultValue = "2000",
+      description = "A connection that sends nothing this long after accept is closed (default: ${DEFAULT-VALUE}).")
+  long firstByteTimeoutMs;
+
   @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "15000",
-      description = "Deadline of one connection: read, answer, write; bounds relayed calls too (default: ${DEFAULT-VALUE}).")
+      description = "Deadline of one connection from accept: read, answer, write; bounds relayed calls too (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (maxConnections < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections must be at least 1, not " + maxConnections);
+    }
+    if (firstByteTimeoutMs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--first-byte-timeout-ms must be positive, not " + firstByteTimeoutMs);
+    }
     CryptoProviders.installPreferred();
     Backend b = switch (backend) {
       case "sim" -> {
@@ -99,21 +113,33 @@ public final class QuoteHelperCommand implements Callable<Integer> {
       default -> throw new CommandLine.ParameterException(spec.commandLine(), "--backend must be sim or relay, not " + backend);
     };
     QuoteHelperServer server = QuoteHelperServer.newBuilder(socket, b)
-        .workers(workers).queue(queue).timeout(Duration.ofMillis(timeoutMs)).build().start();
+        .workers(workers).queue(queue).maxConnections(maxConnections)
+        .firstByteTimeout(Duration.ofMillis(firstByteTimeoutMs)).timeout(Duration.ofMillis(timeoutMs)).build().start();
     MetricsHttpServer http = metricsPort >= 0
         ? MetricsHttpServer.start(new InetSocketAddress(metricsAddress, metricsPort), server) : null;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // SIGTERM runs this hook: close (removes the socket), then end with status 0 instead of the
+    // JVM's 143, as the docs promise; halt is the only way to choose the status from a hook.
+    Thread hook = new Thread(() -> {
       if (http != null) {
         http.close();
       }
       server.close();
-    }, "quote-helper-shutdown"));
-    err.println("quote-helper: serving " + socket + " with the " + b.name() + " backend"
+      System.err.flush();
+      Runtime.getRuntime().halt(0);
+    }, "quote-helper-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      err.println("quote-helper: serving " + socket + " with the " + b.name() + " backend"
         + (b instanceof RelayBackend ? " -> " + relaySocket : " (SIMULATED platform " + platform + ", quote v" + quoteVersion + ")")
         + (http != null ? "; metrics on :" + http.port() : "")
         + (socket.equals(AesmClient.DEFAULT_SOCKET) ? "" : "; clients: set KUBESGX_AESM_SOCKET=" + socket));
-    err.flush();
-    server.awaitTermination();
-    return 0;
+      err.flush();
+      server.awaitTermination();
+      return 0;
+    } catch (RuntimeException | InterruptedException e) {
+      Runtime.getRuntime().removeShutdownHook(hook); // a failure must not end with status 0
+      server.close();
+      throw e;
+    }
   }
 }

@@ -1,11 +1,18 @@
 package io.kubesgx.sdk.attestation;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /** Small HTTP helpers shared by the client and the verifier. */
 final class HttpSupport {
@@ -32,6 +39,58 @@ final class HttpSupport {
         }
         n += r;
       }
+    }
+  }
+
+  /**
+   * Returns a body subscriber that collects at most {@link #MAX_BODY} bytes; a longer body cancels
+   * the response and fails with an {@link IOException} (nothing beyond the limit is buffered).
+   */
+  static HttpResponse.BodySubscriber<byte[]> boundedBody() {
+    return new BoundedBody();
+  }
+
+  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private Flow.Subscription subscription;
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        if (b.remaining() > MAX_BODY - out.size()) {
+          subscription.cancel();
+          result.completeExceptionally(new IOException("response body larger than " + MAX_BODY + " bytes"));
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        out.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(out.toByteArray());
     }
   }
 

@@ -23,8 +23,6 @@ import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import io.kubesgx.common.json.JsonValue.JsonString;
 import io.kubesgx.sdk.attestation.TokenVerificationException.Reason;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,6 +38,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Verifies tokens of one attestation service: finds its keys through OpenID discovery ({@code
@@ -48,9 +50,12 @@ import java.util.Set;
  * {@link VerifiedToken}.
  *
  * <p>The metadata's {@code issuer} must equal the configured issuer. Keys are cached for a TTL and
- * fetched again once when a token names an unknown {@code kid} (key rotation). A failed fetch is
- * never cached: the next call tries again; while the cache has expired and fetching fails, tokens
- * are rejected rather than checked against stale keys. Unsigned tokens ({@code alg: none}, as draft-policy attestations return) are always
+ * fetched again once when a token names an unknown {@code kid} (key rotation). Concurrent callers
+ * share one in-flight fetch (so a hanging issuer costs every waiting caller one request timeout, not
+ * one each); each request has an absolute deadline covering headers and body. A failed fetch is
+ * remembered for {@link Builder#failureMemory} (default 5 s): calls in that window fail at once with
+ * the same reason, then the next call tries again. While the cache has expired and fetching fails,
+ * tokens are rejected rather than checked against stale keys. Unsigned tokens ({@code alg: none}, as draft-policy attestations return) are always
  * rejected; {@link #parseUnverified(String)} reads them without any check.
  *
  * <pre>{@code
@@ -76,11 +81,18 @@ public final class TokenVerifier {
   private final Duration minRefetchInterval;
   private final Duration requestTimeout;
   private final boolean allowHttp;
+  private final Duration failureMemory;
 
   private volatile Keys keys; // null until the first successful fetch
+  private final Object fetchLock = new Object();
+  private CompletableFuture<Keys> inFlight; // guarded by fetchLock; the one running fetch
+  private Failure lastFailure; // guarded by fetchLock; the last failed fetch, remembered briefly
 
   /** What discovery and the JWKS gave at one time. */
   private record Keys(Instant fetchedAt, Set<JWSAlgorithm> algorithms, JWKSet jwks) {}
+
+  /** A failed fetch and when it ended. */
+  private record Failure(Instant at, TokenVerificationException error) {}
 
   private TokenVerifier(Builder b) {
     this.issuer = b.issuer;
@@ -93,6 +105,7 @@ public final class TokenVerifier {
     this.minRefetchInterval = b.minRefetchInterval;
     this.requestTimeout = b.requestTimeout;
     this.allowHttp = b.allowHttp;
+    this.failureMemory = b.failureMemory;
   }
 
   /** Returns a builder for tokens issued by {@code issuer} (the exact {@code iss} value, an https URL). */
@@ -256,12 +269,76 @@ public final class TokenVerifier {
     return k;
   }
 
-  /** Fetches metadata and keys unless another thread already replaced {@code seen}. */
-  private synchronized Keys refresh(Keys seen) throws TokenVerificationException {
-    Keys current = keys;
-    if (current != null && !current.equals(seen)) {
-      return current; // another thread fetched while this one waited
+  /**
+   * Returns fresh keys unless another thread already replaced {@code seen}. One fetch runs at a
+   * time: the first caller fetches on its own thread, the others wait for its result; a failure is
+   * remembered for {@link #failureMemory} and answered from memory meanwhile.
+   */
+  private Keys refresh(Keys seen) throws TokenVerificationException {
+    CompletableFuture<Keys> shared;
+    boolean mine = false;
+    synchronized (fetchLock) {
+      Keys current = keys;
+      if (current != null && !current.equals(seen)) {
+        return current; // another thread fetched in the meantime
+      }
+      Failure f = lastFailure;
+      if (f != null && clock.instant().isBefore(f.at().plus(failureMemory))) {
+        throw new TokenVerificationException(f.error().reason(), f.error().getMessage()
+            + " (remembered failure from " + f.at() + "; retried after " + f.at().plus(failureMemory) + ")", f.error());
+      }
+      if (inFlight == null) {
+        inFlight = new CompletableFuture<>();
+        mine = true;
+      }
+      shared = inFlight;
     }
+    if (mine) {
+      try {
+        Keys fresh = fetch();
+        synchronized (fetchLock) {
+          keys = fresh;
+          lastFailure = null;
+          inFlight = null;
+        }
+        shared.complete(fresh);
+        return fresh;
+      } catch (TokenVerificationException e) {
+        failed(shared, e);
+        throw e;
+      } catch (RuntimeException e) {
+        TokenVerificationException t = new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+            "fetching the keys of " + issuer + " failed: " + e, e);
+        failed(shared, t);
+        throw t;
+      }
+    }
+    try {
+      return shared.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "interrupted while waiting for the keys of " + issuer, e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof TokenVerificationException t) {
+        throw new TokenVerificationException(t.reason(), t.getMessage(), t);
+      }
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "fetching the keys of " + issuer + " failed: " + c, c);
+    }
+  }
+
+  private void failed(CompletableFuture<Keys> shared, TokenVerificationException e) {
+    synchronized (fetchLock) {
+      lastFailure = new Failure(clock.instant(), e);
+      inFlight = null;
+    }
+    shared.completeExceptionally(e);
+  }
+
+  /** Fetches the metadata, then the key set. */
+  private Keys fetch() throws TokenVerificationException {
     JsonObject meta;
     try {
       meta = Json.parseObject(new String(get(discoveryUri), StandardCharsets.UTF_8));
@@ -303,27 +380,36 @@ public final class TokenVerifier {
       throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
           "the key set at " + jwksUri + " is not a JWKS: " + e.getMessage(), e);
     }
-    Keys fresh = new Keys(clock.instant(), Set.copyOf(algorithms), jwks);
-    keys = fresh;
-    return fresh;
+    return new Keys(clock.instant(), Set.copyOf(algorithms), jwks);
   }
 
+  /**
+   * GETs {@code uri} with one absolute deadline ({@code requestTimeout}) for connecting, headers and
+   * the whole body; the body is bounded to {@link HttpSupport#MAX_BODY} bytes.
+   */
   private byte[] get(URI uri) throws TokenVerificationException {
     HttpRequest req = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json").GET().build();
+    CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(req, info -> HttpSupport.boundedBody());
+    HttpResponse<byte[]> r;
     try {
-      HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-      byte[] body = HttpSupport.readBounded(r.body());
-      if (r.statusCode() != 200) {
-        throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
-            "GET " + uri + " answered HTTP " + r.statusCode() + ": " + HttpSupport.excerpt(body));
-      }
-      return body;
-    } catch (IOException e) {
-      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE, "GET " + uri + " failed: " + e, e);
+      r = call.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "GET " + uri + " did not complete within " + requestTimeout.toMillis() + " ms", e);
+    } catch (ExecutionException e) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE, "GET " + uri + " failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE, "interrupted during GET " + uri, e);
     }
+    byte[] body = r.body();
+    if (r.statusCode() != 200) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+          "GET " + uri + " answered HTTP " + r.statusCode() + ": " + HttpSupport.excerpt(body));
+    }
+    return body;
   }
 
   @Override
@@ -341,6 +427,7 @@ public final class TokenVerifier {
     private Duration minRefetchInterval = Duration.ofSeconds(30);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private boolean allowHttp;
+    private Duration failureMemory = Duration.ofSeconds(5);
 
     private Builder(String issuer) {
       this.issuer = Objects.requireNonNull(issuer, "issuer");
@@ -388,7 +475,21 @@ public final class TokenVerifier {
       return this;
     }
 
-    /** Sets the timeout of each metadata or key request (default 10 s). */
+    /**
+     * Sets how long a failed metadata or key fetch is remembered (default 5 s): calls in that window
+     * fail at once with the remembered reason instead of asking the issuer again; zero retries on
+     * every call.
+     */
+    public Builder failureMemory(Duration d) {
+      Objects.requireNonNull(d, "failureMemory");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("failureMemory must not be negative");
+      }
+      this.failureMemory = d;
+      return this;
+    }
+
+    /** Sets the absolute deadline of each metadata or key request: connect, headers and body (default 10 s). */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = positive(d, "requestTimeout");
       return this;

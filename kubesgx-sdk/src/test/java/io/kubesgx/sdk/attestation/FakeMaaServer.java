@@ -61,6 +61,8 @@ final class FakeMaaServer implements AutoCloseable {
   final AtomicInteger discoveryCount = new AtomicInteger();
   final AtomicInteger jwksCount = new AtomicInteger();
   volatile JWKSet jwks;
+  /** Spaces appended to the JWKS body (to test body limits). */
+  volatile int jwksPadding;
   volatile JWK signingKey;
   volatile String metadataIssuer;
   volatile List<String> algorithms = List.of("RS256", "ES256");
@@ -112,7 +114,7 @@ final class FakeMaaServer implements AutoCloseable {
 
   private void certs(HttpExchange ex) throws IOException {
     jwksCount.incrementAndGet();
-    send(ex, 200, Map.of(), jwks.toPublicJWKSet().toString());
+    send(ex, 200, Map.of(), jwks.toPublicJWKSet().toString() + " ".repeat(jwksPadding));
   }
 
   private void attest(HttpExchange ex) throws IOException {

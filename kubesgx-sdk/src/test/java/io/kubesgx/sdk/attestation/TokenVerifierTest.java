@@ -15,10 +15,22 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.kubesgx.sdk.attestation.TokenVerificationException.Reason;
 import io.kubesgx.testing.MutableClock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -195,13 +207,95 @@ class TokenVerifierTest {
   }
 
   @Test
-  void verify_metadataFailsOnce_notCachedAndNextCallSucceeds() throws Exception {
+  void verify_metadataFailsOnce_failureRememberedThenRetriedAfterWindow() throws Exception {
+    maa.enqueueMetadata(503, "{}");
+    String jwt = signed(FakeMaaServer.Keys.RSA_1);
+
+    assertEquals(Reason.METADATA_UNAVAILABLE, reasonOf(jwt));
+    clock.advance(Duration.ofSeconds(4));
+    TokenVerificationException remembered = assertThrows(TokenVerificationException.class, () -> verifier.verify(jwt));
+    assertEquals(Reason.METADATA_UNAVAILABLE, remembered.reason());
+    assertTrue(remembered.getMessage().contains("HTTP 503"), remembered.getMessage());
+    assertEquals(1, maa.discoveryCount.get(), "a remembered failure must not ask the issuer again");
+    clock.advance(Duration.ofSeconds(1));
+    verifier.verify(jwt);
+    assertEquals(2, maa.discoveryCount.get());
+  }
+
+  @Test
+  void verify_zeroFailureMemory_retriesOnNextCall() throws Exception {
+    verifier = builder().failureMemory(Duration.ZERO).build();
     maa.enqueueMetadata(503, "{}");
     String jwt = signed(FakeMaaServer.Keys.RSA_1);
 
     assertEquals(Reason.METADATA_UNAVAILABLE, reasonOf(jwt));
     verifier.verify(jwt);
     assertEquals(2, maa.discoveryCount.get());
+  }
+
+  @Test
+  void verify_concurrentCallersHangingIssuer_shareOneFetchAndFinishInAboutOneTimeout() throws Exception {
+    Duration timeout = Duration.ofMillis(600);
+    int callers = 8;
+    try (ServerSocket hanging = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      AtomicInteger accepted = new AtomicInteger();
+      List<Socket> held = new CopyOnWriteArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(hanging.accept()); // never answers
+            accepted.incrementAndGet();
+          }
+        } catch (IOException e) {
+          // closed at the end of the test
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String issuer = "http://127.0.0.1:" + hanging.getLocalPort();
+      TokenVerifier v = TokenVerifier.newBuilder(issuer).insecureAllowPlainHttp().clock(clock)
+          .requestTimeout(timeout).build();
+      String jwt = FakeMaaServer.sign(FakeMaaServer.Keys.RSA_1, claims().issuer(issuer).build());
+      ExecutorService pool = Executors.newFixedThreadPool(callers);
+      try {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Reason>> results = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+          results.add(pool.submit(() -> {
+            go.await();
+            return assertThrows(TokenVerificationException.class, () -> v.verify(jwt)).reason();
+          }));
+        }
+        long start = System.nanoTime();
+        go.countDown();
+        for (Future<Reason> f : results) {
+          assertEquals(Reason.METADATA_UNAVAILABLE, f.get(30, TimeUnit.SECONDS));
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1, accepted.get(), "concurrent callers must share one fetch");
+        // Serialised fetches would take callers x timeout (4.8 s); one shared fetch takes ~1 timeout.
+        assertTrue(elapsedMs < 3 * timeout.toMillis(), "took " + elapsedMs + " ms");
+        // remembered: an immediate retry neither connects nor waits
+        long again = System.nanoTime();
+        assertEquals(Reason.METADATA_UNAVAILABLE,
+            assertThrows(TokenVerificationException.class, () -> v.verify(jwt)).reason());
+        assertTrue((System.nanoTime() - again) / 1_000_000 < timeout.toMillis());
+        assertEquals(1, accepted.get());
+      } finally {
+        pool.shutdownNow();
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void verify_oversizedKeySet_throwsMetadataUnavailable() throws Exception {
+    maa.jwks = new JWKSet(List.of(FakeMaaServer.Keys.RSA_1));
+    maa.jwksPadding = HttpSupport.MAX_BODY + 1;
+
+    assertEquals(Reason.METADATA_UNAVAILABLE, reasonOf(signed(FakeMaaServer.Keys.RSA_1)));
   }
 
   @Test
