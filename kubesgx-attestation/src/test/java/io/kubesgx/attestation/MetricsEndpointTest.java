@@ -33,6 +33,9 @@ class MetricsEndpointTest {
     DOCUMENTED.put("kubesgx_attestation_rejected_total", "counter");
     DOCUMENTED.put("kubesgx_attestation_queue_depth", "gauge");
     DOCUMENTED.put("kubesgx_attestation_in_flight", "gauge");
+    DOCUMENTED.put("kubesgx_attestation_open_connections", "gauge");
+    DOCUMENTED.put("kubesgx_attestation_body_buffered_bytes", "gauge");
+    // kubesgx_attestation_http_refused_total appears with its first refusal (a labelled counter)
   }
 
   private static final Pattern TYPE = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$");
