@@ -18,10 +18,9 @@ import io.kubesgx.enclave.sim.SimEnclave;
 import io.kubesgx.pck.PckCa;
 import io.kubesgx.common.io.AtomicFiles;
 import io.kubesgx.sim.internal.Sealing;
-import io.kubesgx.testing.PckCertSpec;
-import io.kubesgx.testing.QuoteBuilder;
-import io.kubesgx.testing.TestKey;
-import io.kubesgx.testing.TestPki;
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
+import io.kubesgx.sim.pki.PckCertSpec;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -79,7 +78,7 @@ public final class SimPlatform {
   /** Base URL written into the simulation certificates' CRL distribution points. */
   public static final String CRL_BASE_URL = "https://pcs.sim.kubesgx.invalid/sgx/certification/v4/";
   /** The QE authentication data, 32 bytes 00 01 … 1f as Intel's QE3 uses. */
-  public static final Bytes QE_AUTH_DATA = QuoteBuilder.DEFAULT_QE_AUTH_DATA;
+  public static final Bytes QE_AUTH_DATA = authData();
   /** ISVPRODID of the quoting enclave. */
   public static final int QE_PROD_ID = 1;
   /** ISVPRODID of the PCE. */
@@ -99,10 +98,10 @@ public final class SimPlatform {
   private final Path dir;
   private final PlatformConfig config;
   private final SimCpu cpu;
-  private final TestPki pki;
+  private final DcapPki pki;
   private final SimEnclave qe;
   private final SimEnclave pce;
-  private final TestPki.Issued pck;
+  private final DcapPki.Issued pck;
   private final QuotingEnclave quotingEnclave;
   private final Clock clock;
 
@@ -114,8 +113,7 @@ public final class SimPlatform {
     this.cpu = SimCpu.of(fuses.baseKeys, fuses.ownerEpoch, config.cpuSvn());
     Instant day = config.created().truncatedTo(ChronoUnit.DAYS);
     this.pki =
-        TestPki.newBuilder()
-            .seed(fuses.pkiSeed.hex())
+        DcapPki.newBuilder(fuses.pkiSeed.hex())
             .names(NAME_PREFIX, NAME_SUFFIX)
             .crlBaseUrl(CRL_BASE_URL)
             .caValidity(day.minus(1, ChronoUnit.DAYS), day.plus(30 * 365, ChronoUnit.DAYS))
@@ -138,6 +136,7 @@ public final class SimPlatform {
                 .cpuSvn(config.cpuSvn().hex())
                 .pceId(config.pceId().hex())
                 .fmspc(config.fmspc().hex())
+                .platformInstanceId(platformInstanceId(config).hex())
                 .build());
     KeyPair ak = attestationKey(createKey);
     Bytes qeId = provisionKey.concat(Bytes.of("kubesgx-qe-id".getBytes(StandardCharsets.US_ASCII))).sha256().slice(0, 16);
@@ -261,7 +260,7 @@ public final class SimPlatform {
   }
 
   /** Returns the simulation PKI (root, PCK CAs, TCB signer). */
-  public TestPki pki() {
+  public DcapPki pki() {
     return pki;
   }
 
@@ -272,11 +271,11 @@ public final class SimPlatform {
 
   /** Returns the DER encoding of the simulation root CA certificate. */
   public Bytes rootCertificateDer() {
-    return TestPki.der(pki.rootCertificate());
+    return DcapPki.der(pki.rootCertificate());
   }
 
   /** Returns the platform's PCK certificate and key. */
-  public TestPki.Issued pck() {
+  public DcapPki.Issued pck() {
     return pck;
   }
 
@@ -389,9 +388,23 @@ public final class SimPlatform {
     if (!cpu.verifyReport(pce, qeReport) || (qeReport.body().attributeFlags() & Attributes.PROVISIONKEY) == 0) {
       throw new IllegalStateException("the simulated PCE rejected the QE report");
     }
-    TestKey pckKey = pck.key();
+    DerivedKey pckKey = pck.key();
     Bytes qeReportSig = pckKey.signP1363(qeReport.body().raw().toByteArray());
     return new QuotingEnclave(this, qe, ak, akXy, qeReport.body().raw(), qeReportSig, qeId);
+  }
+
+  /** The platform instance ID of a Platform-CA PCK certificate: derived from the PPID, stable across restarts. */
+  private static Bytes platformInstanceId(PlatformConfig c) {
+    return Bytes.of("kubesgx-sim-platform-instance".getBytes(StandardCharsets.US_ASCII)).concat(c.ppid()).sha256()
+        .slice(0, 16);
+  }
+
+  private static Bytes authData() {
+    byte[] b = new byte[32];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) i;
+    }
+    return Bytes.of(b);
   }
 
   private static BigInteger pckSerial(PlatformConfig c) {
