@@ -213,7 +213,7 @@ public final class VectorGenerator {
       c.pckCertificate(leaf);
     }
     if (s.wrongTcbInfoSigner) {
-      c.tcbInfoSigner(DerivedKey.derive(pki.seed(), "not-the-tcb-signing-key"));
+      c.corruptTcbInfoSigner(DerivedKey.derive(pki.seed(), "not-the-tcb-signing-key"));
     }
     return new Built(quote, c);
   }

@@ -105,14 +105,20 @@ public final class CollateralBuilder {
     return this;
   }
 
-  /** Signs the TCB info with {@code key} instead of the TCB signing key (the signature then fails). */
-  public CollateralBuilder tcbInfoSigner(DerivedKey key) {
+  /**
+   * For negative tests: signs the TCB info with {@code key} instead of the PKI's TCB signing key, so
+   * its signature does not verify.
+   */
+  public CollateralBuilder corruptTcbInfoSigner(DerivedKey key) {
     this.tcbInfoSigner = Objects.requireNonNull(key);
     return this;
   }
 
-  /** Signs the QE identity with {@code key} instead of the TCB signing key. */
-  public CollateralBuilder qeIdentitySigner(DerivedKey key) {
+  /**
+   * For negative tests: signs the QE identity with {@code key} instead of the PKI's TCB signing key,
+   * so its signature does not verify.
+   */
+  public CollateralBuilder corruptQeIdentitySigner(DerivedKey key) {
     this.qeIdentitySigner = Objects.requireNonNull(key);
     return this;
   }
