@@ -1,5 +1,6 @@
 package io.kubesgx.collateralservice;
 
+import io.kubesgx.sim.pki.DcapPki;
 import io.kubesgx.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +15,6 @@ import io.kubesgx.pck.PckCa;
 import io.kubesgx.quote.Quote;
 import io.kubesgx.quote.QuoteParser;
 import io.kubesgx.quote.TeeType;
-import io.kubesgx.testing.PckCertSpec;
 import io.kubesgx.testing.QuoteBuilder;
 import io.kubesgx.testing.TestPki;
 import java.net.ServerSocket;
@@ -289,8 +289,8 @@ class CollateralServiceFakePcsTest {
   @Test
   void collateralFor_tdxQuote_usesTdxPathsAndSgxCrlPaths() throws Exception {
     FakePcs f = fake(true);
-    TestPki pki = TestPki.standard();
-    byte[] quoteBytes = QuoteBuilder.tdxV4(pki, pki.issuePck(PckCertSpec.newBuilder().fmspc(FMSPC.toLowerCase(java.util.Locale.ROOT)).build()))
+    DcapPki pki = TestPki.standard();
+    byte[] quoteBytes = QuoteBuilder.tdxV4(pki, pki.issuePck(TestPki.pckSpec().fmspc(FMSPC.toLowerCase(java.util.Locale.ROOT)).build()))
         .build();
     Quote q = QuoteParser.parse(quoteBytes);
     CollateralService s = service(CollateralService.builder().baseUrl(f.base()).updateType(UpdateType.EARLY));
@@ -308,8 +308,8 @@ class CollateralServiceFakePcsTest {
 
   @Test
   void collateralFor_ppidOnlyQuote_throwsNoPckCertificate() throws Exception {
-    TestPki pki = TestPki.standard();
-    byte[] quoteBytes = QuoteBuilder.sgxV3(pki, pki.issuePck(PckCertSpec.newBuilder().build()))
+    DcapPki pki = TestPki.standard();
+    byte[] quoteBytes = QuoteBuilder.sgxV3(pki, pki.issuePck(TestPki.pckSpec().build()))
         .certificationData(1, io.kubesgx.common.Bytes.zeros(16 + 16 + 2 + 2)).build();
     Quote q = QuoteParser.parse(quoteBytes);
     CollateralService s = service(URI.create("http://127.0.0.1:9"));
@@ -320,8 +320,8 @@ class CollateralServiceFakePcsTest {
 
   @Test
   void collateralFor_garbagePckChainInQuote_throwsMalformedQuote() throws Exception {
-    TestPki pki = TestPki.standard();
-    byte[] quoteBytes = QuoteBuilder.sgxV3(pki, pki.issuePck(PckCertSpec.newBuilder().build()))
+    DcapPki pki = TestPki.standard();
+    byte[] quoteBytes = QuoteBuilder.sgxV3(pki, pki.issuePck(TestPki.pckSpec().build()))
         .certificationData(5, io.kubesgx.common.Bytes.of("-----BEGIN CERTIFICATE-----\nAAAA\n".getBytes(
             java.nio.charset.StandardCharsets.US_ASCII))).build();
     Quote q = QuoteParser.parse(quoteBytes);

@@ -1,15 +1,15 @@
 package io.kubesgx.collateralservice;
 
+import io.kubesgx.sim.collateral.CollateralBuilder;
+import io.kubesgx.sim.collateral.QeIdentityBuilder;
+import io.kubesgx.sim.collateral.TcbInfoBuilder;
+import io.kubesgx.sim.collateral.TcbLevelSpec;
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.testing.TestCollateral;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.pck.PckCa;
-import io.kubesgx.testing.CollateralBuilder;
-import io.kubesgx.testing.CrlSpec;
-import io.kubesgx.testing.EnclaveLevelSpec;
-import io.kubesgx.testing.QeIdentityBuilder;
-import io.kubesgx.testing.TcbInfoBuilder;
-import io.kubesgx.testing.TcbLevelSpec;
 import io.kubesgx.testing.TestPki;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -76,12 +76,12 @@ final class FakePcs implements AutoCloseable {
     Instant issue = now.truncatedTo(ChronoUnit.DAYS);
     Instant next = issue.plus(30, ChronoUnit.DAYS);
     int[] comps = {4, 4, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0};
-    TcbLevelSpec level = TcbLevelSpec.sgx(comps, 13, "UpToDate");
-    TcbInfoBuilder tcb = (tdx ? TcbInfoBuilder.tdx() : TcbInfoBuilder.sgx()).fmspc(fmspc).validity(issue, next)
+    TcbLevelSpec level = TestCollateral.sgxLevel(comps, 13, "UpToDate");
+    TcbInfoBuilder tcb = (tdx ? TestCollateral.tdxTcbInfo() : TestCollateral.sgxTcbInfo()).fmspc(fmspc).validity(issue, next)
         .level(tdx ? level.withTdx(5, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : level);
-    QeIdentityBuilder qe = (tdx ? QeIdentityBuilder.tdQe() : QeIdentityBuilder.qe()).validity(issue, next)
-        .level(EnclaveLevelSpec.of(8, "UpToDate"));
-    return CollateralBuilder.newBuilder(TestPki.standard())
+    QeIdentityBuilder qe = (tdx ? TestCollateral.tdQeIdentity() : TestCollateral.qeIdentity()).validity(issue, next)
+        .level(TestCollateral.qeLevel(8, "UpToDate"));
+    return TestCollateral.newBuilder(TestPki.standard())
         .tcbInfo(tcb)
         .qeIdentity(qe)
         .pckCa(PckCa.PROCESSOR)

@@ -1,5 +1,6 @@
 package io.kubesgx.collateralservice;
 
+import io.kubesgx.sim.collateral.CollateralBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -9,7 +10,6 @@ import io.kubesgx.collateral.Collateral;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.pck.PckCa;
 import io.kubesgx.quote.TeeType;
-import io.kubesgx.testing.CollateralBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

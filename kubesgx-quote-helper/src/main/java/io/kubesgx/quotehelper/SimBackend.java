@@ -28,7 +28,9 @@ import java.util.Optional;
  * <ul>
  *   <li>an {@code att_key_id} that is present must be 256 bytes ({@code AESM_PARAMETER_ERROR}
  *       otherwise) and name this QE — its 158-byte base is compared, as Intel's select does
- *       ({@code AESM_UNSUPPORTED_ATT_KEY_ID} otherwise); an absent one means the default key;
+ *       ({@code AESM_UNSUPPORTED_ATT_KEY_ID} otherwise); an absent one means the default key. The
+ *       simulated QE has Intel's QE3 identity, so this QE's key ID is {@link AttKeyId#intelEcdsaQe3()}
+ *       and what Intel's {@code libsgx_quote_ex} sends matches;
  *   <li>InitQuoteEx: the QE's TARGETINFO; {@code pub_key_id_size} 32 always, {@code pub_key_id}
  *       (SHA-256 of the attestation public key X‖Y) when {@code b_pub_key_id}; a {@code buf_size}
  *       below 32 with {@code b_pub_key_id} is {@code AESM_PARAMETER_ERROR};

@@ -7,7 +7,7 @@ import io.kubesgx.enclave.TargetInfo;
 import io.kubesgx.quote.QuoteHeader;
 import io.kubesgx.enclave.sim.SimEnclave;
 import io.kubesgx.sim.internal.EcdsaSigner;
-import io.kubesgx.testing.TestPki;
+import io.kubesgx.sim.pki.DcapPki;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +146,7 @@ public final class QuotingEnclave {
 
   private byte[] tail(int version) {
     byte[] chain =
-        Bytes.of(TestPki.toPem(platform.pckChain()).getBytes(StandardCharsets.US_ASCII)).concat(Bytes.zeros(1))
+        Bytes.of(DcapPki.toPem(platform.pckChain()).getBytes(StandardCharsets.US_ASCII)).concat(Bytes.zeros(1))
             .toByteArray();
     Bytes auth = SimPlatform.QE_AUTH_DATA;
     ByteBuffer inner = ByteBuffer.allocate(BODY + 64 + 2 + auth.length() + 2 + 4 + chain.length)

@@ -2,18 +2,17 @@ package io.kubesgx.sim;
 
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.collateral.Collateral;
-import io.kubesgx.testing.CollateralBuilder;
-import io.kubesgx.testing.CrlSpec;
-import io.kubesgx.testing.EnclaveLevelSpec;
-import io.kubesgx.testing.QeIdentityBuilder;
-import io.kubesgx.testing.TcbInfoBuilder;
-import io.kubesgx.testing.TcbLevelSpec;
+import io.kubesgx.sim.collateral.CollateralBuilder;
+import io.kubesgx.sim.collateral.EnclaveLevelSpec;
+import io.kubesgx.sim.collateral.QeIdentityBuilder;
+import io.kubesgx.sim.collateral.TcbInfoBuilder;
+import io.kubesgx.sim.collateral.TcbLevelSpec;
+import io.kubesgx.sim.pki.CrlSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -78,8 +77,7 @@ public final class SimCollateral {
       tcb.level(level);
     }
     QeIdentityBuilder qe =
-        QeIdentityBuilder.qe()
-            .mrSigner(platform.qeEnclave().mrSigner().hex().toUpperCase(Locale.ROOT))
+        QeIdentityBuilder.qe(platform.qeEnclave().mrSigner())
             .isvProdId(SimPlatform.QE_PROD_ID)
             .validity(issue, next)
             .tcbEvaluationDataNumber(n);
@@ -164,7 +162,7 @@ public final class SimCollateral {
   }
 
   private static TcbLevelSpec level(int[] comps, int pceSvn, String status, List<String> adv, Instant date) {
-    return TcbLevelSpec.sgx(comps, pceSvn, status).withStatus(status, adv).withDate(date);
+    return TcbLevelSpec.sgx(date, comps, pceSvn, status).withStatus(status, adv);
   }
 
   /** Returns the scenario. */

@@ -18,10 +18,9 @@ import io.kubesgx.enclave.sim.SimEnclave;
 import io.kubesgx.pck.PckCa;
 import io.kubesgx.common.io.AtomicFiles;
 import io.kubesgx.sim.internal.Sealing;
-import io.kubesgx.testing.PckCertSpec;
-import io.kubesgx.testing.QuoteBuilder;
-import io.kubesgx.testing.TestKey;
-import io.kubesgx.testing.TestPki;
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
+import io.kubesgx.sim.pki.PckCertSpec;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -56,14 +55,27 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One simulated SGX platform, kept in a directory so that a restarted platform keeps its identity:
  * {@code platform.json} (public: FMSPC, CPUSVN, PCESVN, scenario), {@code fuses.json} (mode 0600:
- * the CPU's base keys and owner epoch, the simulation PKI seed and the enclave vendor key) and
- * {@code qe3-attestation-key.sealed} (the QE's ECDSA attestation key sealed with the QE's
- * EGETKEY(SEAL, MRSIGNER) key, as QE3 keeps its key blob).
+ * the CPU's base keys and owner epoch and the simulation PKI seed) and {@code
+ * qe3-attestation-key.sealed} (the QE's ECDSA attestation key sealed with the QE's EGETKEY(SEAL,
+ * MRSIGNER) key, as QE3 keeps its key blob).
  *
- * <p>Opening a platform runs what a real node does at start: EINIT of the simulated QE3 and PCE,
- * the QE's report targeted at the PCE with REPORTDATA = SHA-256(attestation key ‖ authentication
- * data) ‖ zeros, and the PCE's signature of that report with the PCK key, which derives from
- * EGETKEY(PROVISION) of the PCE.
+ * <p>Opening a platform runs what a real node does at start: the launch of the simulated QE3 and
+ * PCE, the QE's report targeted at the PCE with REPORTDATA = SHA-256(attestation key ‖
+ * authentication data) ‖ zeros, and the PCE's signature of that report with the PCK key, which
+ * derives from EGETKEY(PROVISION) of the PCE.
+ *
+ * <p>The QE3 and PCE carry the identities of Intel's ({@link #INTEL_AE_MRSIGNER}, ISVPRODID 1 and
+ * 0), so the attestation key ID, the QE report and the QE identity collateral look like Intel's and
+ * applications built against Intel's libraries ask for them unmodified. Nobody but Intel can sign a
+ * SIGSTRUCT with that MRSIGNER, so the platform launches them as <em>architectural enclaves</em>:
+ * their SECS is created directly, without a SIGSTRUCT or its RSA check ({@link
+ * #launchArchitecturalEnclave}). Only the simulation root keeps such quotes from being accepted as
+ * real: a verifier pinned to Intel's root rejects them with {@code UNTRUSTED_ROOT}.
+ *
+ * <p>Platforms created before this (whose {@code fuses.json} is {@code kubesgx-sim-fuses/1} and
+ * carries a vendor RSA key that signed the QE and PCE) keep working: on first open the attestation
+ * key is unsealed with the old QE identity, sealed again under the new one, and {@code fuses.json}
+ * is rewritten without the vendor key.
  *
  * <pre>{@code
  * SimPlatform p = SimPlatform.openOrCreate(dir, Clock.systemUTC());
@@ -79,8 +91,13 @@ public final class SimPlatform {
   /** Base URL written into the simulation certificates' CRL distribution points. */
   public static final String CRL_BASE_URL = "https://pcs.sim.kubesgx.invalid/sgx/certification/v4/";
   /** The QE authentication data, 32 bytes 00 01 … 1f as Intel's QE3 uses. */
-  public static final Bytes QE_AUTH_DATA = QuoteBuilder.DEFAULT_QE_AUTH_DATA;
-  /** ISVPRODID of the quoting enclave. */
+  public static final Bytes QE_AUTH_DATA = authData();
+  /**
+   * MRSIGNER of Intel's architectural enclaves (QE3, PCE): the value in Intel's QE identity and in
+   * Intel's QE3 attestation key ID ({@code kubernetes-sgx.md} §8.2).
+   */
+  public static final Bytes INTEL_AE_MRSIGNER = hex("8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff");
+  /** ISVPRODID of the quoting enclave (Intel's QE3: 1). */
   public static final int QE_PROD_ID = 1;
   /** ISVPRODID of the PCE. */
   public static final int PCE_PROD_ID = 0;
@@ -93,37 +110,38 @@ public final class SimPlatform {
   /** Seal key MISCMASK of Intel's SDK. */
   static final long SEAL_MISC_MASK = 0xf0000000L;
 
-  private static final String FUSES_FORMAT = "kubesgx-sim-fuses/1";
+  private static final String FUSES_FORMAT = "kubesgx-sim-fuses/2";
+  /** Fuses of platforms whose QE and PCE were signed with a per-platform vendor key; migrated on open. */
+  private static final String FUSES_FORMAT_V1 = "kubesgx-sim-fuses/1";
   private static final String AK_LABEL = "kubesgx-qe3-attestation-key";
 
   private final Path dir;
   private final PlatformConfig config;
   private final SimCpu cpu;
-  private final TestPki pki;
+  private final DcapPki pki;
   private final SimEnclave qe;
   private final SimEnclave pce;
-  private final TestPki.Issued pck;
+  private final DcapPki.Issued pck;
   private final QuotingEnclave quotingEnclave;
   private final Clock clock;
 
   private SimPlatform(Path dir, PlatformConfig config, Fuses fuses, Clock clock, boolean createKey)
       throws IOException, MalformedInputException {
+    // Callers hold the platform lock: opening a version-1 platform rewrites its key blob and fuses.
     this.dir = dir;
     this.config = config;
     this.clock = clock;
     this.cpu = SimCpu.of(fuses.baseKeys, fuses.ownerEpoch, config.cpuSvn());
     Instant day = config.created().truncatedTo(ChronoUnit.DAYS);
     this.pki =
-        TestPki.newBuilder()
-            .seed(fuses.pkiSeed.hex())
+        DcapPki.newBuilder(fuses.pkiSeed.hex())
             .names(NAME_PREFIX, NAME_SUFFIX)
             .crlBaseUrl(CRL_BASE_URL)
             .caValidity(day.minus(1, ChronoUnit.DAYS), day.plus(30 * 365, ChronoUnit.DAYS))
             .tcbSigningValidity(day.minus(1, ChronoUnit.DAYS), day.plus(30 * 365, ChronoUnit.DAYS))
             .build();
-    LocalDate signDate = LocalDate.ofInstant(config.created(), ZoneOffset.UTC);
-    this.qe = einit(fuses.vendorKey, "qe3", QE_PROD_ID, config.qeSvn(), signDate);
-    this.pce = einit(fuses.vendorKey, "pce", PCE_PROD_ID, config.pceSvn(), signDate);
+    this.qe = launchArchitecturalEnclave(cpu, "qe3", QE_PROD_ID, config.qeSvn());
+    this.pce = launchArchitecturalEnclave(cpu, "pce", PCE_PROD_ID, config.pceSvn());
     Bytes provisionKey = key(pce, KeyRequest.KEYNAME_PROVISION, config.pceSvn());
     this.pck =
         pki.issuePck(
@@ -138,8 +156,13 @@ public final class SimPlatform {
                 .cpuSvn(config.cpuSvn().hex())
                 .pceId(config.pceId().hex())
                 .fmspc(config.fmspc().hex())
+                .platformInstanceId(platformInstanceId(config).hex())
                 .build());
-    KeyPair ak = attestationKey(createKey);
+    KeyPair ak = attestationKey(createKey, fuses);
+    if (fuses.legacyVendorKey != null) {
+      AtomicFiles.write(dir.resolve("fuses.json"), fuses.withoutVendorKey().toJson().getBytes(StandardCharsets.UTF_8),
+          true);
+    }
     Bytes qeId = provisionKey.concat(Bytes.of("kubesgx-qe-id".getBytes(StandardCharsets.US_ASCII))).sha256().slice(0, 16);
     this.quotingEnclave = certify(ak, qeId);
   }
@@ -195,7 +218,7 @@ public final class SimPlatform {
       throw new NoSuchFileException(dir.resolve("platform.json").toString(), null,
           "no simulated platform here; create one with 'kubesgx sim quote --platform " + dir + " …'");
     }
-    return load(dir, clock);
+    return locked(dir, () -> load(dir, clock));
   }
 
   private static SimPlatform load(Path dir, Clock clock) throws IOException, MalformedInputException {
@@ -222,12 +245,11 @@ public final class SimPlatform {
     if (scenario == config.scenario()) {
       return this;
     }
-    locked(dir, () -> {
+    return locked(dir, () -> {
       PlatformConfig cfg = PlatformConfig.parse(Files.readString(dir.resolve("platform.json"))).withScenario(scenario);
       AtomicFiles.write(dir.resolve("platform.json"), cfg.toJson().getBytes(StandardCharsets.UTF_8), false);
-      return null;
+      return load(dir, clock);
     });
-    return load(dir, clock);
   }
 
   /** Returns the platform directory. */
@@ -261,7 +283,7 @@ public final class SimPlatform {
   }
 
   /** Returns the simulation PKI (root, PCK CAs, TCB signer). */
-  public TestPki pki() {
+  public DcapPki pki() {
     return pki;
   }
 
@@ -272,11 +294,11 @@ public final class SimPlatform {
 
   /** Returns the DER encoding of the simulation root CA certificate. */
   public Bytes rootCertificateDer() {
-    return TestPki.der(pki.rootCertificate());
+    return DcapPki.der(pki.rootCertificate());
   }
 
   /** Returns the platform's PCK certificate and key. */
-  public TestPki.Issued pck() {
+  public DcapPki.Issued pck() {
     return pck;
   }
 
@@ -300,13 +322,27 @@ public final class SimPlatform {
     return collateral(config.scenario(), clock.instant());
   }
 
-  private SimEnclave einit(RSAPrivateCrtKey vendorKey, String name, int prodId, int svn, LocalDate date) {
+  /**
+   * Launches a simulated architectural enclave: the SECS of the synthetic image {@code name} with
+   * Intel's MRSIGNER {@link #INTEL_AE_MRSIGNER}, ATTRIBUTES MODE64BIT | PROVISIONKEY (then INIT),
+   * XFRM {@value #QE_XFRM}, {@code prodId} and {@code svn}. There is no SIGSTRUCT: only Intel can sign
+   * one for this MRSIGNER, so the simulated platform vouches for its own QE and PCE instead of EINIT
+   * checking an RSA signature. Application enclaves never take this path.
+   */
+  static SimEnclave launchArchitecturalEnclave(SimCpu cpu, String name, int prodId, int svn) {
+    Attributes secs = new Attributes(QE_SECS_FLAGS, QE_XFRM);
+    return new SimEnclave(syntheticImage(name, prodId), INTEL_AE_MRSIGNER, secs.withFlags(Attributes.INIT), 0, prodId,
+        svn, Bytes.zeros(64), 0, Bytes.zeros(16), Bytes.zeros(16));
+  }
+
+  /** The QE or PCE of a version-1 platform: signed with the platform's vendor key and dated at creation. */
+  private SimEnclave legacyEinit(RSAPrivateCrtKey vendorKey, String name, int prodId, int svn) {
     Attributes secs = new Attributes(QE_SECS_FLAGS, QE_XFRM);
     Bytes mr = syntheticImage(name, prodId);
     Sigstruct sig =
         SigstructSigner.newBuilder()
             .enclaveHash(mr)
-            .date(date)
+            .date(LocalDate.ofInstant(config.created(), ZoneOffset.UTC))
             .vendor(0x8086)
             .attributes(secs, new Attributes(~Attributes.DEBUG, 0))
             .isvProdId(prodId)
@@ -315,7 +351,7 @@ public final class SimPlatform {
     try {
       return cpu.einit(sig, secs, 0, mr, Bytes.zeros(64), 0);
     } catch (SgxException e) {
-      throw new IllegalStateException("EINIT of the simulated " + name + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException("EINIT of the version-1 " + name + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -353,9 +389,12 @@ public final class SimPlatform {
     }
   }
 
-  private KeyPair attestationKey(boolean create) throws IOException, MalformedInputException {
+  private KeyPair attestationKey(boolean create, Fuses fuses) throws IOException, MalformedInputException {
     Path blob = dir.resolve("qe3-attestation-key.sealed");
     Bytes sealKey = key(qe, KeyRequest.KEYNAME_SEAL, config.qeSvn());
+    if (!create && fuses.legacyVendorKey != null && Files.exists(blob)) {
+      migrateAttestationKey(blob, sealKey, fuses.legacyVendorKey);
+    }
     try {
       KeyFactory kf = KeyFactory.getInstance("EC");
       if (create || !Files.exists(blob)) {
@@ -381,6 +420,25 @@ public final class SimPlatform {
     }
   }
 
+  /**
+   * Re-seals a version-1 platform's attestation key: unsealed with the seal key of the old,
+   * vendor-signed QE, sealed again with {@code sealKey}. A blob the new key already opens (a migration
+   * interrupted after this step) is left alone.
+   */
+  private void migrateAttestationKey(Path blob, Bytes sealKey, RSAPrivateCrtKey vendorKey)
+      throws IOException, MalformedInputException {
+    byte[] sealed = Files.readAllBytes(blob);
+    try {
+      Sealing.unseal(sealKey, AK_LABEL, sealed);
+      return;
+    } catch (MalformedInputException alreadyMigrated) {
+      // expected for a version-1 blob
+    }
+    SimEnclave oldQe = legacyEinit(vendorKey, "qe3", QE_PROD_ID, config.qeSvn());
+    byte[] plain = Sealing.unseal(key(oldQe, KeyRequest.KEYNAME_SEAL, config.qeSvn()), AK_LABEL, sealed);
+    AtomicFiles.write(blob, Sealing.seal(sealKey, AK_LABEL, plain), true);
+  }
+
   private QuotingEnclave certify(KeyPair ak, Bytes qeId) {
     Bytes akXy = io.kubesgx.common.crypto.Ecdsa.xy((ECPublicKey) ak.getPublic());
     Bytes reportData = akXy.concat(QE_AUTH_DATA).sha256().concat(Bytes.zeros(32));
@@ -389,9 +447,23 @@ public final class SimPlatform {
     if (!cpu.verifyReport(pce, qeReport) || (qeReport.body().attributeFlags() & Attributes.PROVISIONKEY) == 0) {
       throw new IllegalStateException("the simulated PCE rejected the QE report");
     }
-    TestKey pckKey = pck.key();
+    DerivedKey pckKey = pck.key();
     Bytes qeReportSig = pckKey.signP1363(qeReport.body().raw().toByteArray());
     return new QuotingEnclave(this, qe, ak, akXy, qeReport.body().raw(), qeReportSig, qeId);
+  }
+
+  /** The platform instance ID of a Platform-CA PCK certificate: derived from the PPID, stable across restarts. */
+  private static Bytes platformInstanceId(PlatformConfig c) {
+    return Bytes.of("kubesgx-sim-platform-instance".getBytes(StandardCharsets.US_ASCII)).concat(c.ppid()).sha256()
+        .slice(0, 16);
+  }
+
+  private static Bytes authData() {
+    byte[] b = new byte[32];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) i;
+    }
+    return Bytes.of(b);
   }
 
   private static BigInteger pckSerial(PlatformConfig c) {
@@ -400,18 +472,26 @@ public final class SimPlatform {
     return new BigInteger(1, h.slice(0, 16).toByteArray());
   }
 
-  /** The platform's secrets. */
+  private static Bytes hex(String h) {
+    try {
+      return Bytes.fromHex(h);
+    } catch (MalformedInputException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The platform's secrets; {@code legacyVendorKey} only while a version-1 platform is migrated. */
   private static final class Fuses {
     final BaseKeys baseKeys;
     final Bytes ownerEpoch;
     final Bytes pkiSeed;
-    final RSAPrivateCrtKey vendorKey;
+    final RSAPrivateCrtKey legacyVendorKey;
 
-    Fuses(BaseKeys baseKeys, Bytes ownerEpoch, Bytes pkiSeed, RSAPrivateCrtKey vendorKey) {
+    Fuses(BaseKeys baseKeys, Bytes ownerEpoch, Bytes pkiSeed, RSAPrivateCrtKey legacyVendorKey) {
       this.baseKeys = Objects.requireNonNull(baseKeys);
       this.ownerEpoch = ownerEpoch;
       this.pkiSeed = pkiSeed;
-      this.vendorKey = vendorKey;
+      this.legacyVendorKey = legacyVendorKey;
     }
 
     static Fuses random() {
@@ -420,7 +500,11 @@ public final class SimPlatform {
       byte[] seed = new byte[32];
       r.nextBytes(epoch);
       r.nextBytes(seed);
-      return new Fuses(BaseKeys.random(r), Bytes.of(epoch), Bytes.of(seed), SigstructSigner.generateKey(r));
+      return new Fuses(BaseKeys.random(r), Bytes.of(epoch), Bytes.of(seed), null);
+    }
+
+    Fuses withoutVendorKey() {
+      return new Fuses(baseKeys, ownerEpoch, pkiSeed, null);
     }
 
     String toJson() {
@@ -429,19 +513,23 @@ public final class SimPlatform {
           .put("baseKeys", baseKeys.toBytes().hex())
           .put("ownerEpoch", ownerEpoch.hex())
           .put("pkiSeed", pkiSeed.hex())
-          .put("vendorKey", Base64.getEncoder().encodeToString(vendorKey.getEncoded()))
           .toString();
     }
 
     static Fuses parse(String json) throws MalformedInputException {
       JsonObject o = Json.parseObject(json);
-      if (!FUSES_FORMAT.equals(o.string("format"))) {
-        throw new MalformedInputException("fuses.json: format must be '" + FUSES_FORMAT + "'");
+      String format = o.string("format");
+      boolean v1 = FUSES_FORMAT_V1.equals(format);
+      if (!v1 && !FUSES_FORMAT.equals(format)) {
+        throw new MalformedInputException("fuses.json: format must be '" + FUSES_FORMAT + "' (or '" + FUSES_FORMAT_V1
+            + "' of earlier versions), got '" + format + "'");
       }
       try {
-        byte[] pkcs8 = Base64.getDecoder().decode(o.string("vendorKey"));
-        RSAPrivateCrtKey k =
-            (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        RSAPrivateCrtKey k = null;
+        if (v1) {
+          byte[] pkcs8 = Base64.getDecoder().decode(o.string("vendorKey"));
+          k = (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        }
         Bytes epoch = Bytes.fromHex(o.string("ownerEpoch"));
         Bytes seed = Bytes.fromHex(o.string("pkiSeed"));
         if (epoch.length() != 16 || seed.length() != 32) {

@@ -1,12 +1,14 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
+import io.kubesgx.sim.pki.PckCertSpec;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.pck.SgxExtensionParser;
 import io.kubesgx.pck.SgxExtensions;
 import io.kubesgx.quote.CertificationData;
 import io.kubesgx.quote.QuoteHeader;
-import io.kubesgx.testing.internal.DeterministicEcdsa;
 import io.kubesgx.testing.internal.LeWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -24,8 +26,8 @@ import java.util.Objects;
  * NUL byte, as in real quotes), wrapped in type 6 for v4/v5. All signatures are deterministic.
  *
  * <pre>{@code
- * TestPki pki = TestPki.standard();
- * TestPki.Issued leaf = pki.issuePck(PckCertSpec.newBuilder().build());
+ * DcapPki pki = TestPki.standard();
+ * DcapPki.Issued leaf = pki.issuePck(TestPki.pckSpec().build());
  * byte[] quote = QuoteBuilder.sgxV3(pki, leaf).isvSvn(2).debug(true).build();
  * }</pre>
  *
@@ -79,13 +81,13 @@ public final class QuoteBuilder {
   private static final long FLAG_DEBUG = 0x2;
 
   private final Format format;
-  private final TestKey pckKey;
+  private final DerivedKey pckKey;
   private final List<X509Certificate> pckChain;
   private final SgxExtensions pckExtension;
 
-  private TestKey attestationKey;
+  private DerivedKey attestationKey;
   private int attestationKeyType = 2;
-  private Bytes qeVendorId = PckCertSpec.hex(QuoteHeader.INTEL_QE_VENDOR_ID);
+  private Bytes qeVendorId = hex(QuoteHeader.INTEL_QE_VENDOR_ID);
   private Bytes userData = sha256("kubesgx TEST QE id").slice(0, 16).concat(Bytes.zeros(4));
   private Integer headerQeSvn;
   private Integer headerPceSvn;
@@ -106,12 +108,12 @@ public final class QuoteBuilder {
   private Bytes reportData = sha256("kubesgx TEST report data").concat(Bytes.zeros(32));
 
   // TD report body
-  private Bytes teeTcbSvn = PckCertSpec.hex("03010200000000000000000000000000");
+  private Bytes teeTcbSvn = hex("03010200000000000000000000000000");
   private Bytes mrSeam = sha384like("kubesgx TEST MRSEAM");
   private Bytes mrSignerSeam = Bytes.zeros(48);
   private Bytes seamAttributes = Bytes.zeros(8);
-  private Bytes tdAttributes = PckCertSpec.hex("0000001000000000");
-  private Bytes xfam = PckCertSpec.hex("e702060000000000");
+  private Bytes tdAttributes = hex("0000001000000000");
+  private Bytes xfam = hex("e702060000000000");
   private Bytes mrTd = sha384like("kubesgx TEST MRTD");
   private Bytes mrConfigId = Bytes.zeros(48);
   private Bytes mrOwner = Bytes.zeros(48);
@@ -141,13 +143,13 @@ public final class QuoteBuilder {
   private List<X509Certificate> chainOrder;
 
   // deliberate breakage
-  private TestKey qeReportSigner;
+  private DerivedKey qeReportSigner;
   private boolean corruptQeReportData;
   private boolean corruptQeReportSignature;
   private boolean corruptQuoteSignature;
   private int trailingZeros;
 
-  private QuoteBuilder(Format format, TestKey pckKey, List<X509Certificate> pckChain) {
+  private QuoteBuilder(Format format, DerivedKey pckKey, List<X509Certificate> pckChain) {
     this.format = Objects.requireNonNull(format);
     this.pckKey = Objects.requireNonNull(pckKey);
     this.pckChain = List.copyOf(pckChain);
@@ -156,7 +158,7 @@ public final class QuoteBuilder {
     } catch (MalformedInputException e) {
       throw new IllegalArgumentException("the first certificate of the chain is not a valid PCK leaf", e);
     }
-    this.attestationKey = TestKey.derive("kubesgx-test-attestation-key", format.name());
+    this.attestationKey = DerivedKey.derive("kubesgx-test-attestation-key", format.name());
     this.qeMrSigner = format.tdx ? TEST_TD_QE_MRSIGNER : TEST_QE_MRSIGNER;
     this.qeMrEnclave = sha256(format.tdx ? "kubesgx TEST TD_QE enclave" : "kubesgx TEST QE enclave");
     this.qeIsvProdId = format.tdx ? 2 : 1;
@@ -166,7 +168,7 @@ public final class QuoteBuilder {
    * Returns a builder for {@code format} whose PCK leaf is {@code pck} and whose certification data
    * carries {@code pckChain} (leaf first; the first certificate must be {@code pck}'s).
    */
-  public static QuoteBuilder newBuilder(Format format, TestPki.Issued pck, List<X509Certificate> pckChain) {
+  public static QuoteBuilder newBuilder(Format format, DcapPki.Issued pck, List<X509Certificate> pckChain) {
     if (!pckChain.get(0).equals(pck.certificate())) {
       throw new IllegalArgumentException("the chain must start with the PCK leaf");
     }
@@ -174,27 +176,27 @@ public final class QuoteBuilder {
   }
 
   /** Returns a builder for {@code format} with the full chain of {@code pck} from {@code pki}. */
-  public static QuoteBuilder newBuilder(Format format, TestPki pki, TestPki.Issued pck) {
+  public static QuoteBuilder newBuilder(Format format, DcapPki pki, DcapPki.Issued pck) {
     return newBuilder(format, pck, pki.pckChain(pck));
   }
 
   /** Returns an SGX v3 quote builder. */
-  public static QuoteBuilder sgxV3(TestPki pki, TestPki.Issued pck) {
+  public static QuoteBuilder sgxV3(DcapPki pki, DcapPki.Issued pck) {
     return newBuilder(Format.SGX_V3, pki, pck);
   }
 
   /** Returns an SGX v4 (TEE type 0) quote builder. */
-  public static QuoteBuilder sgxV4(TestPki pki, TestPki.Issued pck) {
+  public static QuoteBuilder sgxV4(DcapPki pki, DcapPki.Issued pck) {
     return newBuilder(Format.SGX_V4, pki, pck);
   }
 
   /** Returns a TDX v4 (TD 1.0) quote builder. */
-  public static QuoteBuilder tdxV4(TestPki pki, TestPki.Issued pck) {
+  public static QuoteBuilder tdxV4(DcapPki pki, DcapPki.Issued pck) {
     return newBuilder(Format.TDX_V4, pki, pck);
   }
 
   /** Returns a TDX v5 quote builder with a TD 1.5 body ({@code td15}) or a TD 1.0 body. */
-  public static QuoteBuilder tdxV5(TestPki pki, TestPki.Issued pck, boolean td15) {
+  public static QuoteBuilder tdxV5(DcapPki pki, DcapPki.Issued pck, boolean td15) {
     return newBuilder(td15 ? Format.TDX_V5_TD15 : Format.TDX_V5_TD10, pki, pck);
   }
 
@@ -202,7 +204,7 @@ public final class QuoteBuilder {
   // header
 
   /** Sets the attestation key (default: derived from the format name). */
-  public QuoteBuilder attestationKey(TestKey key) {
+  public QuoteBuilder attestationKey(DerivedKey key) {
     this.attestationKey = Objects.requireNonNull(key);
     return this;
   }
@@ -215,7 +217,7 @@ public final class QuoteBuilder {
 
   /** Sets the header QE vendor ID (hex, 16 bytes; default Intel's). */
   public QuoteBuilder qeVendorId(String hex) {
-    this.qeVendorId = PckCertSpec.hex(hex);
+    this.qeVendorId = hex(hex);
     return this;
   }
 
@@ -477,7 +479,7 @@ public final class QuoteBuilder {
   }
 
   /** Signs the QE report with {@code key} instead of the PCK leaf key (the signature then fails). */
-  public QuoteBuilder qeReportSigner(TestKey key) {
+  public QuoteBuilder qeReportSigner(DerivedKey key) {
     this.qeReportSigner = Objects.requireNonNull(key);
     return this;
   }
@@ -509,7 +511,7 @@ public final class QuoteBuilder {
   // --------------------------------------------------------------------------------------------
 
   /** Returns the attestation key the quote will be signed with. */
-  public TestKey attestationKey() {
+  public DerivedKey attestationKey() {
     return attestationKey;
   }
 
@@ -563,7 +565,7 @@ public final class QuoteBuilder {
   }
 
   private Bytes pemChain() {
-    String pem = TestPki.toPem(chainOrder != null ? chainOrder : pckChain);
+    String pem = DcapPki.toPem(chainOrder != null ? chainOrder : pckChain);
     byte[] text = pem.getBytes(StandardCharsets.US_ASCII);
     return nulTerminator ? Bytes.of(text).concat(Bytes.zeros(1)) : Bytes.of(text);
   }
@@ -601,7 +603,7 @@ public final class QuoteBuilder {
     r.configSvn = 0;
     r.isvFamilyId = Bytes.zeros(16);
     // spec: step 6 — QE REPORTDATA = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes.
-    byte[] hash = DeterministicEcdsa.sha256(attKeyXy.concat(qeAuthData).toByteArray());
+    byte[] hash = attKeyXy.concat(qeAuthData).sha256().toByteArray();
     if (corruptQeReportData) {
       hash[0] ^= 0x01;
     }
@@ -672,7 +674,7 @@ public final class QuoteBuilder {
   }
 
   static Bytes sha256(String s) {
-    return Bytes.of(DeterministicEcdsa.sha256(s.getBytes(StandardCharsets.UTF_8)));
+    return Bytes.of(s.getBytes(StandardCharsets.UTF_8)).sha256();
   }
 
   private static Bytes sha384like(String s) {
@@ -685,5 +687,13 @@ public final class QuoteBuilder {
       b[i] = (byte) i;
     }
     return Bytes.of(b);
+  }
+
+  private static Bytes hex(String hex) {
+    try {
+      return Bytes.fromHex(hex);
+    } catch (MalformedInputException e) {
+      throw new IllegalArgumentException("bad hex: " + hex, e);
+    }
   }
 }

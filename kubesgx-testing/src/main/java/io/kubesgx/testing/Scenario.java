@@ -1,5 +1,8 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.collateral.TcbInfoBuilder;
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.sim.pki.PckCertSpec;
 import io.kubesgx.pck.PckCa;
 import java.time.Instant;
 import java.util.List;

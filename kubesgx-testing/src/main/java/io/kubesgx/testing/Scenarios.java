@@ -1,5 +1,6 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.pki.CrlSpec;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.pck.PckCa;
 import java.time.Instant;

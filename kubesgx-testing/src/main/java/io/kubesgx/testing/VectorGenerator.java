@@ -1,5 +1,12 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.collateral.CollateralBuilder;
+import io.kubesgx.sim.collateral.QeIdentityBuilder;
+import io.kubesgx.sim.collateral.TcbInfoBuilder;
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
+import io.kubesgx.sim.pki.PckCertSpec;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue;
@@ -89,7 +96,7 @@ public final class VectorGenerator {
       }
     }
     Files.createDirectories(out);
-    TestPki pki = TestPki.standard();
+    DcapPki pki = TestPki.standard();
     List<String> names = new ArrayList<>();
     StringBuilder index = new StringBuilder("[\n");
     for (Scenario s : Scenarios.all()) {
@@ -138,65 +145,65 @@ public final class VectorGenerator {
   }
 
   /** Builds the quote and collateral of one scenario from {@code pki}. */
-  public static Built build(Scenario s, TestPki pki) {
+  public static Built build(Scenario s, DcapPki pki) {
     boolean tdx = s.format().isTdx();
-    PckCertSpec.Builder spec = PckCertSpec.newBuilder().ca(s.pckCa);
+    PckCertSpec.Builder spec = TestPki.pckSpec().ca(s.pckCa);
     if (tdx) {
       spec.fmspc(TDX_FMSPC).keyLabel("pck-leaf-tdx").serial(new BigInteger("4b5553475854455354504b4354445800", 16));
     } else if (s.pckCa == PckCa.PLATFORM) {
       spec.keyLabel("pck-leaf-platform").serial(new BigInteger("4b5553475854455354504b43504c4100", 16));
     }
     s.pck.accept(spec);
-    TestPki.Issued leaf = pki.issuePck(spec.build());
+    DcapPki.Issued leaf = pki.issuePck(spec.build());
 
     QuoteBuilder q = QuoteBuilder.newBuilder(s.format(), pki, leaf);
     s.quote.accept(q);
     byte[] quote = q.build();
 
-    TcbInfoBuilder t = tdx ? TcbInfoBuilder.tdx().fmspc(TDX_FMSPC) : s.tcbInfoV2 ? TcbInfoBuilder.sgxV2() : TcbInfoBuilder.sgx();
+    TcbInfoBuilder t = tdx ? TestCollateral.tdxTcbInfo().fmspc(TDX_FMSPC) : s.tcbInfoV2 ? TestCollateral.sgxV2TcbInfo() : TestCollateral.sgxTcbInfo();
     if (s.tcbInfoIssue != null) {
       t.validity(s.tcbInfoIssue, s.tcbInfoNextUpdate);
     }
     if (tdx) {
-      t.level(TcbLevelSpec.sgx(TOP, 11, "UpToDate").withTdx(3, 1, 3));
-      t.level(TcbLevelSpec.sgx(MATCH, 11, "UpToDate").withTdx(0, 0, 3));
-      t.level(TcbLevelSpec.sgx(MATCH, 11, s.platformStatus, s.platformAdvisories.toArray(String[]::new)).withTdx(0, 0, 2));
-      t.level(TcbLevelSpec.sgx(OLD, 10, "OutOfDate", "TEST-SA-00103").withTdx(0, 0, 1));
+      t.level(TestCollateral.sgxLevel(TOP, 11, "UpToDate").withTdx(3, 1, 3));
+      t.level(TestCollateral.sgxLevel(MATCH, 11, "UpToDate").withTdx(0, 0, 3));
+      t.level(TestCollateral.sgxLevel(MATCH, 11, s.platformStatus, s.platformAdvisories.toArray(String[]::new)).withTdx(0, 0, 2));
+      t.level(TestCollateral.sgxLevel(OLD, 10, "OutOfDate", "TEST-SA-00103").withTdx(0, 0, 1));
       t.moduleIdentity(
           "TDX_01",
           List.of(
-              EnclaveLevelSpec.of(3, "UpToDate"),
-              EnclaveLevelSpec.of(2, "OutOfDate", "TEST-SA-01002"),
-              EnclaveLevelSpec.of(1, "Revoked", "TEST-SA-01001")));
+              TestCollateral.qeLevel(3, "UpToDate"),
+              TestCollateral.qeLevel(2, "OutOfDate", "TEST-SA-01002"),
+              TestCollateral.qeLevel(1, "Revoked", "TEST-SA-01001")));
     } else {
-      t.level(TcbLevelSpec.sgx(TOP, 11, "UpToDate"));
-      t.level(TcbLevelSpec.sgx(MATCH, 11, s.platformStatus, s.platformAdvisories.toArray(String[]::new)));
+      t.level(TestCollateral.sgxLevel(TOP, 11, "UpToDate"));
+      t.level(TestCollateral.sgxLevel(MATCH, 11, s.platformStatus, s.platformAdvisories.toArray(String[]::new)));
       if (s.duplicateLevel) {
-        t.level(TcbLevelSpec.sgx(MATCH, 11, "OutOfDate", "TEST-SA-00103"));
+        t.level(TestCollateral.sgxLevel(MATCH, 11, "OutOfDate", "TEST-SA-00103"));
       }
-      t.level(TcbLevelSpec.sgx(OLD, 10, "OutOfDate", "TEST-SA-00103"));
+      t.level(TestCollateral.sgxLevel(OLD, 10, "OutOfDate", "TEST-SA-00103"));
     }
     s.tcbInfo.accept(t);
 
-    QeIdentityBuilder qe = tdx ? QeIdentityBuilder.tdQe() : QeIdentityBuilder.qe();
-    qe.level(EnclaveLevelSpec.of(QuoteBuilder.DEFAULT_QE_ISVSVN, s.qeStatus, s.qeAdvisories.toArray(String[]::new)));
-    qe.level(EnclaveLevelSpec.of(6, "OutOfDate", "TEST-SA-00201"));
+    QeIdentityBuilder qe = tdx ? TestCollateral.tdQeIdentity() : TestCollateral.qeIdentity();
+    qe.level(TestCollateral.qeLevel(QuoteBuilder.DEFAULT_QE_ISVSVN, s.qeStatus, s.qeAdvisories.toArray(String[]::new)));
+    qe.level(TestCollateral.qeLevel(6, "OutOfDate", "TEST-SA-00201"));
 
-    CrlSpec rootCrl = CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE);
+    CrlSpec rootCrl = CrlSpec.of(TestCollateral.DEFAULT_ISSUE_DATE, TestCollateral.DEFAULT_NEXT_UPDATE);
     if (s.revokeIntermediate) {
       rootCrl = rootCrl.revoking(pki.ca(s.pckCa).serial());
     }
     if (s.revokeTcbSigning) {
       rootCrl = rootCrl.revoking(pki.tcbSigning().serial());
     }
-    CrlSpec pckCrl = s.pckCrl != null ? s.pckCrl : CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE);
+    CrlSpec pckCrl = s.pckCrl != null ? s.pckCrl : CrlSpec.of(TestCollateral.DEFAULT_ISSUE_DATE, TestCollateral.DEFAULT_NEXT_UPDATE);
     // an unrelated revoked serial keeps the CRL non-trivial
     pckCrl = pckCrl.revoking(BigInteger.valueOf(0x0badc0de));
     if (s.revokeLeaf) {
       pckCrl = pckCrl.revoking(leaf.serial());
     }
     CollateralBuilder c =
-        CollateralBuilder.newBuilder(pki)
+        TestCollateral.newBuilder(pki)
             .tcbInfo(t)
             .qeIdentity(qe)
             .rootCaCrl(rootCrl)
@@ -206,7 +213,7 @@ public final class VectorGenerator {
       c.pckCertificate(leaf);
     }
     if (s.wrongTcbInfoSigner) {
-      c.tcbInfoSigner(TestKey.derive(pki.seed(), "not-the-tcb-signing-key"));
+      c.corruptTcbInfoSigner(DerivedKey.derive(pki.seed(), "not-the-tcb-signing-key"));
     }
     return new Built(quote, c);
   }

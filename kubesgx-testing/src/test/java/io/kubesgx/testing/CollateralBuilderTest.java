@@ -1,5 +1,7 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.collateral.CollateralBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,14 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CollateralBuilderTest {
-  private static final TestPki PKI = TestPki.standard();
+  private static final DcapPki PKI = TestPki.standard();
 
   private static CollateralBuilder tdxBuilder() {
-    return CollateralBuilder.newBuilder(PKI)
-        .tcbInfo(TcbInfoBuilder.tdx().fmspc("50806F000000")
-            .level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate", "TEST-SA-1").withTdx(0, 0, 2))
-            .moduleIdentity("TDX_01", List.of(EnclaveLevelSpec.of(3, "UpToDate"), EnclaveLevelSpec.of(1, "OutOfDate"))))
-        .qeIdentity(QeIdentityBuilder.tdQe().level(EnclaveLevelSpec.of(8, "UpToDate")));
+    return TestCollateral.newBuilder(PKI)
+        .tcbInfo(TestCollateral.tdxTcbInfo().fmspc("50806F000000")
+            .level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate", "TEST-SA-1").withTdx(0, 0, 2))
+            .moduleIdentity("TDX_01", List.of(TestCollateral.qeLevel(3, "UpToDate"), TestCollateral.qeLevel(1, "OutOfDate"))))
+        .qeIdentity(TestCollateral.tdQeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")));
   }
 
   @Test
@@ -43,7 +45,7 @@ class CollateralBuilderTest {
 
   @Test
   void toDcapQvlJson_roundTrip_equalsBuild() throws Exception {
-    CollateralBuilder b = tdxBuilder().pckCertificate(PKI.issuePck(PckCertSpec.newBuilder().build()));
+    CollateralBuilder b = tdxBuilder().pckCertificate(PKI.issuePck(TestPki.pckSpec().build()));
     Collateral viaJson = CollateralLoader.fromDcapQvlJson(b.toDcapQvlJson());
     assertEquals(b.build(), viaJson);
     assertEquals(3, viaJson.pckCertificateChain().size());
@@ -51,7 +53,7 @@ class CollateralBuilderTest {
 
   @Test
   void writeDirectory_readByFromDirectory_equalsBuild(@TempDir Path dir) throws Exception {
-    CollateralBuilder b = tdxBuilder().pckCertificate(PKI.issuePck(PckCertSpec.newBuilder().build()));
+    CollateralBuilder b = tdxBuilder().pckCertificate(PKI.issuePck(TestPki.pckSpec().build()));
     List<String> names = b.writeDirectory(dir);
     assertEquals(List.of("intermediateCaCrl.der", "pckCert.pem", "pckSignChain.pem", "qeIdentity.json", "rootCaCrl.der",
         "tcbInfo.json", "tcbSignChain.pem", "trustedRootCaCert.pem"), names);
@@ -66,11 +68,11 @@ class CollateralBuilderTest {
 
   @Test
   void tcbInfoV2_writesFlatComponents() throws Exception {
-    String json = TcbInfoBuilder.sgxV2().level(TcbLevelSpec.sgx(new int[] {1, 2, 3}, 4, "UpToDate")).toJson();
+    String json = TestCollateral.sgxV2TcbInfo().level(TestCollateral.sgxLevel(new int[] {1, 2, 3}, 4, "UpToDate")).toJson();
     assertTrue(json.contains("\"sgxtcbcomp03svn\":3"), json);
     assertTrue(!json.contains("\"id\""), json);
-    Collateral c = CollateralBuilder.newBuilder(PKI).tcbInfoJson(json)
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(1, "UpToDate"))).build();
+    Collateral c = TestCollateral.newBuilder(PKI).tcbInfoJson(json)
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(1, "UpToDate"))).build();
     assertEquals(2, c.tcbInfo().tcbInfo().version());
   }
 

@@ -1,5 +1,11 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.collateral.CollateralBuilder;
+import io.kubesgx.sim.collateral.QeIdentityBuilder;
+import io.kubesgx.sim.collateral.TcbInfoBuilder;
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * the dcap-qvl JSON round trip.
  */
 class EdgeCaseVerificationTest {
-  private static final TestPki PKI = TestPki.standard();
+  private static final DcapPki PKI = TestPki.standard();
   private static QuoteVerifier verifier;
 
   @BeforeAll
@@ -66,32 +72,32 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_atEarliestExpiryInstant_acceptsInclusiveBound() throws Exception {
-    VerifiedQuote v = verify(sgx("at-expiry").now(TcbInfoBuilder.DEFAULT_NEXT_UPDATE));
+    VerifiedQuote v = verify(sgx("at-expiry").now(TestCollateral.DEFAULT_NEXT_UPDATE));
     assertEquals(TcbStatus.UP_TO_DATE, v.status());
-    assertEquals(TcbInfoBuilder.DEFAULT_NEXT_UPDATE, v.earliestExpiry());
+    assertEquals(TestCollateral.DEFAULT_NEXT_UPDATE, v.earliestExpiry());
   }
 
   @Test
   void verify_oneSecondAfterEarliestExpiry_throwsCrlExpired() {
-    assertEquals(Reason.CRL_EXPIRED, failure(sgx("after-expiry").now(TcbInfoBuilder.DEFAULT_NEXT_UPDATE.plusSeconds(1))));
+    assertEquals(Reason.CRL_EXPIRED, failure(sgx("after-expiry").now(TestCollateral.DEFAULT_NEXT_UPDATE.plusSeconds(1))));
   }
 
   @Test
   void verify_atIssueInstant_acceptsInclusiveBound() throws Exception {
-    VerifiedQuote v = verify(sgx("at-issue").now(TcbInfoBuilder.DEFAULT_ISSUE_DATE));
-    assertEquals(TcbInfoBuilder.DEFAULT_ISSUE_DATE, v.latestIssue());
+    VerifiedQuote v = verify(sgx("at-issue").now(TestCollateral.DEFAULT_ISSUE_DATE));
+    assertEquals(TestCollateral.DEFAULT_ISSUE_DATE, v.latestIssue());
   }
 
   @Test
   void verify_oneSecondBeforeIssue_throwsCrlNotYetValid() {
-    assertEquals(Reason.CRL_NOT_YET_VALID, failure(sgx("before-issue").now(TcbInfoBuilder.DEFAULT_ISSUE_DATE.minusSeconds(1))));
+    assertEquals(Reason.CRL_NOT_YET_VALID, failure(sgx("before-issue").now(TestCollateral.DEFAULT_ISSUE_DATE.minusSeconds(1))));
   }
 
   @Test
   void verify_pckCrlEndsFirst_reportsItAsEarliestExpiry() throws Exception {
     Scenario s = sgx("early-crl");
     Instant end = Instant.parse("2025-06-20T00:00:00Z");
-    s.pckCrl = CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, end);
+    s.pckCrl = CrlSpec.of(TestCollateral.DEFAULT_ISSUE_DATE, end);
     assertEquals(end, verify(s).earliestExpiry());
   }
 
@@ -119,18 +125,18 @@ class EdgeCaseVerificationTest {
   @Test
   void verify_levelsServedInAscendingOrder_sameResultAsSorted() throws Exception {
     Scenario s = sgx("ascending").platform("SWHardeningNeeded", "TEST-SA-00101");
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     byte[] quote = QuoteBuilder.sgxV3(PKI, leaf).build();
-    TcbInfoBuilder t = TcbInfoBuilder.sgx()
-        .level(TcbLevelSpec.sgx(new int[] {4, 4, 2, 2, 3, 1, 0, 5}, 10, "OutOfDate"))
-        .level(TcbLevelSpec.sgx(new int[] {5, 5, 2, 2, 3, 1, 0, 5}, 11, "SWHardeningNeeded", "TEST-SA-00101"))
-        .level(TcbLevelSpec.sgx(new int[] {5, 5, 2, 2, 3, 1, 0, 5}, 12, "UpToDate"))
-        .level(TcbLevelSpec.sgx(new int[] {6, 6, 2, 2, 3, 1, 0, 5}, 11, "UpToDate"));
-    QeIdentityBuilder qe = QeIdentityBuilder.qe()
-        .level(EnclaveLevelSpec.of(2, "OutOfDate"))
-        .level(EnclaveLevelSpec.of(8, "UpToDate"))
-        .level(EnclaveLevelSpec.of(6, "OutOfDate"));
-    Collateral c = CollateralBuilder.newBuilder(PKI).tcbInfo(t).qeIdentity(qe).build();
+    TcbInfoBuilder t = TestCollateral.sgxTcbInfo()
+        .level(TestCollateral.sgxLevel(new int[] {4, 4, 2, 2, 3, 1, 0, 5}, 10, "OutOfDate"))
+        .level(TestCollateral.sgxLevel(new int[] {5, 5, 2, 2, 3, 1, 0, 5}, 11, "SWHardeningNeeded", "TEST-SA-00101"))
+        .level(TestCollateral.sgxLevel(new int[] {5, 5, 2, 2, 3, 1, 0, 5}, 12, "UpToDate"))
+        .level(TestCollateral.sgxLevel(new int[] {6, 6, 2, 2, 3, 1, 0, 5}, 11, "UpToDate"));
+    QeIdentityBuilder qe = TestCollateral.qeIdentity()
+        .level(TestCollateral.qeLevel(2, "OutOfDate"))
+        .level(TestCollateral.qeLevel(8, "UpToDate"))
+        .level(TestCollateral.qeLevel(6, "OutOfDate"));
+    Collateral c = TestCollateral.newBuilder(PKI).tcbInfo(t).qeIdentity(qe).build();
     VerifiedQuote v = verifier.verify(quote, c, s.now());
     assertEquals(TcbStatus.SW_HARDENING_NEEDED, v.status());
     assertEquals(List.of("TEST-SA-00101"), v.advisoryIds());
@@ -160,11 +166,11 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_sgxQuoteWithTdxTcbInfo_throwsTcbInfoMismatch() throws Exception {
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     byte[] quote = QuoteBuilder.sgxV3(PKI, leaf).build();
-    Collateral c = CollateralBuilder.newBuilder(PKI)
-        .tcbInfo(TcbInfoBuilder.tdx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate").withTdx(0)))
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+    Collateral c = TestCollateral.newBuilder(PKI)
+        .tcbInfo(TestCollateral.tdxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate").withTdx(0)))
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class, () -> verifier.verify(quote, c, Scenario.DEFAULT_NOW));
     assertEquals(Reason.TCB_INFO_MISMATCH, e.reason());
@@ -172,11 +178,11 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_sgxQuoteWithTdQeIdentity_throwsQeIdentityMismatch() throws Exception {
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     byte[] quote = QuoteBuilder.sgxV3(PKI, leaf).build();
-    Collateral c = CollateralBuilder.newBuilder(PKI)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.tdQe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+    Collateral c = TestCollateral.newBuilder(PKI)
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.tdQeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class, () -> verifier.verify(quote, c, Scenario.DEFAULT_NOW));
     assertEquals(Reason.QE_IDENTITY_MISMATCH, e.reason());
@@ -184,12 +190,12 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_pckCrlOfTheOtherCa_throwsInvalidCrl() throws Exception {
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     byte[] quote = QuoteBuilder.sgxV3(PKI, leaf).build();
-    Collateral c = CollateralBuilder.newBuilder(PKI)
+    Collateral c = TestCollateral.newBuilder(PKI)
         .pckCa(PckCa.PLATFORM)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class, () -> verifier.verify(quote, c, Scenario.DEFAULT_NOW));
     assertEquals(Reason.INVALID_CRL, e.reason());
@@ -197,12 +203,12 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_missingPckCrl_throwsMissingCollateral() throws Exception {
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     byte[] quote = QuoteBuilder.sgxV3(PKI, leaf).build();
-    Collateral c = CollateralBuilder.newBuilder(PKI)
+    Collateral c = TestCollateral.newBuilder(PKI)
         .pckCrl(null)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class, () -> verifier.verify(quote, c, Scenario.DEFAULT_NOW));
     assertEquals(Reason.MISSING_COLLATERAL, e.reason());
@@ -210,16 +216,16 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_tcbSigningCertificateExpired_throwsSigningCertExpired() throws Exception {
-    TestPki pki = TestPki.newBuilder()
+    DcapPki pki = TestPki.newBuilder()
         .tcbSigningValidity(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2025-06-01T00:00:00Z"))
         .build();
     QuoteVerifier v = QuoteVerifier.newBuilder()
         .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(pki.rootCertificate()))))
         .build();
-    TestPki.Issued leaf = pki.issuePck(PckCertSpec.newBuilder().build());
-    Collateral c = CollateralBuilder.newBuilder(pki)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+    DcapPki.Issued leaf = pki.issuePck(TestPki.pckSpec().build());
+    Collateral c = TestCollateral.newBuilder(pki)
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class,
         () -> v.verify(QuoteBuilder.sgxV3(pki, leaf).build(), c, Scenario.DEFAULT_NOW));
@@ -228,11 +234,11 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_otherTestPkiRoot_throwsUntrustedRoot() throws Exception {
-    TestPki other = TestPki.newBuilder().seed("another seed").build();
-    TestPki.Issued leaf = other.issuePck(PckCertSpec.newBuilder().build());
-    Collateral c = CollateralBuilder.newBuilder(other)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+    DcapPki other = TestPki.newBuilder().seed("another seed").build();
+    DcapPki.Issued leaf = other.issuePck(TestPki.pckSpec().build());
+    Collateral c = TestCollateral.newBuilder(other)
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class,
         () -> verifier.verify(QuoteBuilder.sgxV3(other, leaf).build(), c, Scenario.DEFAULT_NOW));
@@ -261,7 +267,7 @@ class EdgeCaseVerificationTest {
     VectorGenerator.Built b = VectorGenerator.build(s, PKI);
     assertEquals(TcbStatus.UP_TO_DATE, verifier.verify(b.quote(), b.collateral().build(), s.now()).status());
 
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     List<X509Certificate> chain = PKI.pckChain(leaf);
     byte[] rootFirst = QuoteBuilder.sgxV3(PKI, leaf)
         .pckChainOrder(List.of(chain.get(2), chain.get(1), chain.get(0))).build();
@@ -308,7 +314,7 @@ class EdgeCaseVerificationTest {
   @Test
   void verify_qeReportSignedByAnotherKey_throwsInvalidQeReportSignature() {
     Scenario s = sgx("qe-signer");
-    s.quote = q -> q.qeReportSigner(TestKey.derive("x", "y"));
+    s.quote = q -> q.qeReportSigner(DerivedKey.derive("x", "y"));
     assertEquals(Reason.INVALID_QE_REPORT_SIGNATURE, failure(s));
   }
 
@@ -403,26 +409,26 @@ class EdgeCaseVerificationTest {
   @Test
   void verify_revokedUnrelatedSerialOnly_verifies() throws Exception {
     Scenario s = sgx("unrelated");
-    s.pckCrl = CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE)
+    s.pckCrl = CrlSpec.of(TestCollateral.DEFAULT_ISSUE_DATE, TestCollateral.DEFAULT_NEXT_UPDATE)
         .revoking(BigInteger.valueOf(12345));
     assertEquals(TcbStatus.UP_TO_DATE, verify(s).status());
   }
 
-  private static CollateralBuilder simpleCollateral(TestPki pki) {
-    return CollateralBuilder.newBuilder(pki)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")));
+  private static CollateralBuilder simpleCollateral(DcapPki pki) {
+    return TestCollateral.newBuilder(pki)
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")));
   }
 
   @Test
   void verify_qeIdentityExpectsBitsOutsideMask_throwsQeIdentityMismatch() throws Exception {
     // Intel compares (report & mask) == expected; an expected value with bits outside the mask never matches.
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
-    Collateral c = CollateralBuilder.newBuilder(PKI)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe()
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
+    Collateral c = TestCollateral.newBuilder(PKI)
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity()
             .attributes("15000000000000000000000000000000", "FBFFFFFFFFFFFFFF0000000000000000")
-            .level(EnclaveLevelSpec.of(8, "UpToDate")))
+            .level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class,
         () -> verifier.verify(QuoteBuilder.sgxV3(PKI, leaf).build(), c, Scenario.DEFAULT_NOW));
@@ -431,12 +437,12 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_qeIdentityExpired_throwsQeIdentityExpired() throws Exception {
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
-    Collateral c = CollateralBuilder.newBuilder(PKI)
-        .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
-        .qeIdentity(QeIdentityBuilder.qe()
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
+    Collateral c = TestCollateral.newBuilder(PKI)
+        .tcbInfo(TestCollateral.sgxTcbInfo().level(TestCollateral.sgxLevel(new int[] {5, 5}, 11, "UpToDate")))
+        .qeIdentity(TestCollateral.qeIdentity()
             .validity(Instant.parse("2025-05-01T00:00:00Z"), Instant.parse("2025-06-15T11:59:59Z"))
-            .level(EnclaveLevelSpec.of(8, "UpToDate")))
+            .level(TestCollateral.qeLevel(8, "UpToDate")))
         .build();
     AttestationException e = assertThrows(AttestationException.class,
         () -> verifier.verify(QuoteBuilder.sgxV3(PKI, leaf).build(), c, Scenario.DEFAULT_NOW));
@@ -449,7 +455,7 @@ class EdgeCaseVerificationTest {
         .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(PKI.rootCertificate()))))
         .minimumTcbEvaluationDataNumber(18)
         .build();
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     AttestationException e = assertThrows(AttestationException.class,
         () -> strict.verify(QuoteBuilder.sgxV3(PKI, leaf).build(), simpleCollateral(PKI).build(), Scenario.DEFAULT_NOW));
     assertEquals(Reason.TCB_EVALUATION_DATA_NUMBER_TOO_LOW, e.reason());
@@ -461,7 +467,7 @@ class EdgeCaseVerificationTest {
         .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(PKI.rootCertificate()))))
         .revocationMode(io.kubesgx.verifier.RevocationMode.INSECURE_ALLOW_MISSING_CRLS)
         .build();
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     Collateral c = simpleCollateral(PKI).rootCaCrl(null).pckCrl(null).build();
     VerifiedQuote v = lax.verify(QuoteBuilder.sgxV3(PKI, leaf).build(), c, Scenario.DEFAULT_NOW);
     assertEquals(TcbStatus.UP_TO_DATE, v.status());
@@ -470,12 +476,12 @@ class EdgeCaseVerificationTest {
 
   @Test
   void verify_quoteAndCollateralFromDifferentConfiguredRoots_throwsUntrustedRoot() throws Exception {
-    TestPki other = TestPki.newBuilder().seed("second test root").build();
+    DcapPki other = TestPki.newBuilder().seed("second test root").build();
     QuoteVerifier both = QuoteVerifier.newBuilder()
         .trustAnchors(TrustAnchors.of(List.of(
             TrustAnchor.fromCertificate(PKI.rootCertificate()), TrustAnchor.fromCertificate(other.rootCertificate()))))
         .build();
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     byte[] quote = QuoteBuilder.sgxV3(PKI, leaf).build();
     assertEquals(TcbStatus.UP_TO_DATE, both.verify(quote, simpleCollateral(PKI).build(), Scenario.DEFAULT_NOW).status());
     // The other root has the same subject name, so its root CRL simply fails to verify under the PCK chain's anchor.
@@ -499,10 +505,10 @@ class EdgeCaseVerificationTest {
     sgxV2.tcbInfoV2 = true;
     VectorGenerator.Built tdxBuilt = VectorGenerator.build(s, PKI);
     VectorGenerator.Built v2Built = VectorGenerator.build(sgxV2, PKI);
-    CollateralBuilder mixed = CollateralBuilder.newBuilder(PKI)
+    CollateralBuilder mixed = TestCollateral.newBuilder(PKI)
         .pckCa(PckCa.PLATFORM)
         .tcbInfoJson(v2Built.collateral().tcbInfoJson().replace("00a0670f0000", VectorGenerator.TDX_FMSPC))
-        .qeIdentity(QeIdentityBuilder.tdQe().level(EnclaveLevelSpec.of(8, "UpToDate")));
+        .qeIdentity(TestCollateral.tdQeIdentity().level(TestCollateral.qeLevel(8, "UpToDate")));
     AttestationException e = assertThrows(AttestationException.class,
         () -> verifier.verify(tdxBuilt.quote(), mixed.build(), s.now()));
     assertEquals(Reason.TCB_INFO_MISMATCH, e.reason());

@@ -1,5 +1,6 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.pki.DcapPki;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,6 @@ import io.kubesgx.quote.QuoteParser;
 import io.kubesgx.quote.TdReportBody;
 import io.kubesgx.quote.TeeType;
 import io.kubesgx.quote.TrailingDataPolicy;
-import io.kubesgx.testing.internal.DeterministicEcdsa;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,15 +24,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class QuoteBuilderTest {
-  private static final TestPki PKI = TestPki.standard();
-  private static final TestPki.Issued LEAF = PKI.issuePck(PckCertSpec.newBuilder().build());
-  private static final TestPki.Issued PLATFORM_LEAF =
-      PKI.issuePck(PckCertSpec.newBuilder().ca(PckCa.PLATFORM).keyLabel("platform").build());
+  private static final DcapPki PKI = TestPki.standard();
+  private static final DcapPki.Issued LEAF = PKI.issuePck(TestPki.pckSpec().build());
+  private static final DcapPki.Issued PLATFORM_LEAF =
+      PKI.issuePck(TestPki.pckSpec().ca(PckCa.PLATFORM).keyLabel("platform").build());
 
   @ParameterizedTest
   @EnumSource(QuoteBuilder.Format.class)
   void build_everyFormat_parsesWithValidSignaturesAndBinding(QuoteBuilder.Format format) throws Exception {
-    TestPki.Issued leaf = format.isTdx() ? PLATFORM_LEAF : LEAF;
+    DcapPki.Issued leaf = format.isTdx() ? PLATFORM_LEAF : LEAF;
     QuoteBuilder b = QuoteBuilder.newBuilder(format, PKI, leaf);
     Quote q = QuoteParser.parse(b.build(), TrailingDataPolicy.STRICT);
     assertEquals(format.isTdx() ? TeeType.TDX : TeeType.SGX, q.teeType());
@@ -41,7 +41,7 @@ class QuoteBuilderTest {
     var sd = q.signatureData();
     assertTrue(Ecdsa.verifyP1363(Ecdsa.publicKeyFromXy(sd.attestationKey()), q.signedRegion().toByteArray(), sd.quoteSignature()));
     assertTrue(Ecdsa.verifyP1363(leaf.key().publicKey(), sd.qeReport().raw().toByteArray(), sd.qeReportSignature()));
-    Bytes binding = Bytes.of(DeterministicEcdsa.sha256(sd.attestationKey().concat(sd.qeAuthData()).toByteArray()));
+    Bytes binding = sd.attestationKey().concat(sd.qeAuthData()).sha256();
     assertEquals(binding.concat(Bytes.zeros(32)), sd.qeReport().reportData());
     assertEquals(QuoteBuilder.DEFAULT_QE_AUTH_DATA, sd.qeAuthData());
     assertEquals(CertificationData.PCK_CHAIN, sd.certificationData().type());

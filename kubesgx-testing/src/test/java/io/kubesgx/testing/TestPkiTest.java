@@ -1,5 +1,9 @@
 package io.kubesgx.testing;
 
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
+import io.kubesgx.sim.pki.PckCertSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +30,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class TestPkiTest {
-  private static final TestPki PKI = TestPki.standard();
+  private static final DcapPki PKI = TestPki.standard();
 
   @Test
   void root_subject_saysTestAndNotSimulation() throws Exception {
@@ -44,7 +48,7 @@ class TestPkiTest {
     assertTrue(cn(PKI.processorCa().certificate()).endsWith(" PCK Processor CA"));
     assertTrue(cn(PKI.platformCa().certificate()).endsWith(" PCK Platform CA"));
     assertTrue(cn(PKI.tcbSigning().certificate()).endsWith("TCB Signing"));
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     assertTrue(cn(leaf.certificate()).endsWith("PCK Certificate"));
     assertEquals(1, PKI.rootCertificate().getBasicConstraints());
     assertEquals(0, PKI.processorCa().certificate().getBasicConstraints());
@@ -65,7 +69,7 @@ class TestPkiTest {
 
   @Test
   void issuePck_processorLeaf_parsesWithFiveEntryShape() throws Exception {
-    PckCertSpec spec = PckCertSpec.newBuilder().components(255, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    PckCertSpec spec = TestPki.pckSpec().components(255, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         .pceSvn(65535).fmspc("112233445566").pceId("0102").sgxType(SgxType.SCALABLE).build();
     SgxExtensions ext = SgxExtensionParser.parse(PKI.issuePck(spec).certificate());
     assertEquals(spec.components(), ext.tcbComponents());
@@ -81,7 +85,7 @@ class TestPkiTest {
 
   @Test
   void issuePck_platformLeaf_parsesWithSevenEntryShape() throws Exception {
-    PckCertSpec spec = PckCertSpec.newBuilder().ca(PckCa.PLATFORM).keyLabel("p").configuration(true, false, true).build();
+    PckCertSpec spec = TestPki.pckSpec().ca(PckCa.PLATFORM).keyLabel("p").configuration(true, false, true).build();
     SgxExtensions ext = SgxExtensionParser.parse(PKI.issuePck(spec).certificate());
     assertEquals(spec.platformInstanceId(), ext.platformInstanceId().orElseThrow());
     assertEquals(true, ext.configuration().orElseThrow().dynamicPlatform().orElseThrow());
@@ -91,21 +95,21 @@ class TestPkiTest {
 
   @Test
   void sgxExtensionValue_svn255_encodedAsTwoByteInteger() {
-    byte[] value = TestPki.sgxExtensionValue(PckCertSpec.newBuilder().components(255).build());
+    byte[] value = DcapPki.sgxExtensionValue(TestPki.pckSpec().components(255).build());
     // DER INTEGER 255 is 02 02 00 ff (dcap-verification.md §3.3 encoding quirk).
     assertTrue(Bytes.of(value).hex().contains("020200ff"));
   }
 
   @Test
   void crls_carryRequiredExtensionsAndRevokedSerials() throws Exception {
-    TestPki.Issued leaf = PKI.issuePck(PckCertSpec.newBuilder().build());
+    DcapPki.Issued leaf = PKI.issuePck(TestPki.pckSpec().build());
     CrlSpec spec = CrlSpec.of(Instant.parse("2025-06-01T00:00:00Z"), Instant.parse("2025-07-01T00:00:00Z")).revoking(leaf.serial());
     X509CRL pck = Crls.parse(PKI.pckCrl(PckCa.PROCESSOR, spec));
     assertTrue(Crls.hasRequiredExtensions(pck));
     assertTrue(pck.isRevoked(leaf.certificate()));
     pck.verify(PKI.processorCa().key().publicKey());
     assertEquals(PKI.processorCa().certificate().getSubjectX500Principal(), pck.getIssuerX500Principal());
-    X509CRL root = Crls.parse(PKI.rootCrl(CrlSpec.of(spec.thisUpdate(), spec.nextUpdate()).revoking(TestPki.PROCESSOR_CA_SERIAL)));
+    X509CRL root = Crls.parse(PKI.rootCrl(CrlSpec.of(spec.thisUpdate(), spec.nextUpdate()).revoking(DcapPki.PROCESSOR_CA_SERIAL)));
     assertTrue(Crls.hasRequiredExtensions(root));
     assertTrue(root.isRevoked(PKI.processorCa().certificate()));
     assertFalse(root.isRevoked(PKI.platformCa().certificate()));
@@ -114,11 +118,11 @@ class TestPkiTest {
 
   @Test
   void build_sameSeed_isByteIdentical() throws Exception {
-    TestPki a = TestPki.newBuilder().build();
-    TestPki b = TestPki.newBuilder().build();
+    DcapPki a = TestPki.newBuilder().build();
+    DcapPki b = TestPki.newBuilder().build();
     assertArrayEquals(a.rootCertificate().getEncoded(), b.rootCertificate().getEncoded());
     assertArrayEquals(a.tcbSigning().certificate().getEncoded(), b.tcbSigning().certificate().getEncoded());
-    PckCertSpec spec = PckCertSpec.newBuilder().build();
+    PckCertSpec spec = TestPki.pckSpec().build();
     assertArrayEquals(a.issuePck(spec).certificate().getEncoded(), b.issuePck(spec).certificate().getEncoded());
     CrlSpec crl = CrlSpec.of(Instant.EPOCH, Instant.EPOCH.plusSeconds(86400)).revoking(BigInteger.TEN);
     assertArrayEquals(a.rootCrl(crl), b.rootCrl(crl));
@@ -126,7 +130,7 @@ class TestPkiTest {
 
   @Test
   void build_otherSeed_givesOtherKeys() {
-    TestPki other = TestPki.newBuilder().seed("other").build();
+    DcapPki other = TestPki.newBuilder().seed("other").build();
     assertNotEquals(Ecdsa.xy((java.security.interfaces.ECPublicKey) other.rootCertificate().getPublicKey()),
         Ecdsa.xy((java.security.interfaces.ECPublicKey) PKI.rootCertificate().getPublicKey()));
   }
@@ -135,14 +139,14 @@ class TestPkiTest {
   void caValidity_configured_isUsed() {
     Instant from = Instant.parse("2030-01-01T00:00:00Z");
     Instant to = Instant.parse("2031-01-01T00:00:00Z");
-    TestPki p = TestPki.newBuilder().caValidity(from, to).build();
+    DcapPki p = TestPki.newBuilder().caValidity(from, to).build();
     assertEquals(from, p.rootCertificate().getNotBefore().toInstant());
     assertEquals(to, p.platformCa().certificate().getNotAfter().toInstant());
   }
 
   @Test
   void testKey_signatures_verifyAndAreDeterministic() {
-    TestKey k = TestKey.derive("seed", "label");
+    DerivedKey k = DerivedKey.derive("seed", "label");
     byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
     Bytes sig = k.signP1363(msg);
     assertEquals(sig, k.signP1363(msg));

@@ -28,9 +28,9 @@ public final class SimFixtures {
   private SimFixtures() {}
 
   /**
-   * Returns the shared platform. Creating one generates an RSA-3072 vendor key (seconds on a busy
-   * machine), so it is kept in {@code target/} between runs when that directory exists, else in a
-   * temporary directory.
+   * Returns the shared platform. It is kept in {@code target/} between runs when that directory
+   * exists (a platform written by an earlier version is migrated on open), else in a temporary
+   * directory.
    */
   public static synchronized SimPlatform platform() {
     if (platform == null) {

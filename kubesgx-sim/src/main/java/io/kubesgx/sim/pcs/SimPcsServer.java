@@ -10,8 +10,8 @@ import io.kubesgx.pck.PckCa;
 import io.kubesgx.sim.Scenario;
 import io.kubesgx.sim.SimCollateral;
 import io.kubesgx.sim.SimPlatform;
-import io.kubesgx.testing.CrlSpec;
-import io.kubesgx.testing.TestPki;
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.sim.pki.DcapPki;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -220,7 +220,7 @@ public final class SimPcsServer implements AutoCloseable {
       Instant day = clock.instant().truncatedTo(ChronoUnit.DAYS);
       der = p.pki().pckCrl(ca, CrlSpec.of(day, day.plus(SimCollateral.VALIDITY)));
     }
-    ex.getResponseHeaders().add("SGX-PCK-CRL-Issuer-Chain", urlEncode(TestPki.toPem(p.pki().pckSignChain(ca))));
+    ex.getResponseHeaders().add("SGX-PCK-CRL-Issuer-Chain", urlEncode(DcapPki.toPem(p.pki().pckSignChain(ca))));
     if (encoding.equals("der")) {
       ok(ex, "application/pkix-crl", der);
     } else {
@@ -239,7 +239,7 @@ public final class SimPcsServer implements AutoCloseable {
     }
     Bytes tcbm = p.config().cpuSvn().concat(Bytes.of(new byte[] {(byte) p.config().pceSvn(), (byte) (p.config().pceSvn() >>> 8)}));
     ex.getResponseHeaders().add("SGX-PCK-Certificate-Issuer-Chain",
-        urlEncode(TestPki.toPem(p.pki().pckSignChain(p.config().pckCa()))));
+        urlEncode(DcapPki.toPem(p.pki().pckSignChain(p.config().pckCa()))));
     ex.getResponseHeaders().add("SGX-TCBm", tcbm.hex());
     ex.getResponseHeaders().add("SGX-FMSPC", p.config().fmspc().hex().toUpperCase(Locale.ROOT));
     ex.getResponseHeaders().add("SGX-PCK-Certificate-CA-Type", p.config().pckCa().crlParameter());

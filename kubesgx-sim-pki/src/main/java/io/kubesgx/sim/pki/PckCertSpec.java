@@ -1,4 +1,4 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.pki;
 
 import io.kubesgx.common.Bytes;
 import io.kubesgx.pck.PckCa;
@@ -10,13 +10,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What goes into a synthetic PCK leaf certificate: the issuing CA, validity, key label, serial and
- * every field of the Intel SGX extension (dcap-verification.md §3.3).
+ * What goes into a PCK leaf certificate issued by a {@link DcapPki}: the issuing CA, validity, key
+ * label, serial and every field of the Intel SGX extension (dcap-verification.md §3.3).
  *
  * <pre>{@code
- * PckCertSpec spec = PckCertSpec.newBuilder().ca(PckCa.PLATFORM).fmspc("30606a000000")
- *     .components(5, 5, 2, 2, 3, 1, 0, 5).pceSvn(11).build();
+ * PckCertSpec spec = PckCertSpec.newBuilder().ca(PckCa.PLATFORM).keyLabel("pck/" + id)
+ *     .serial(serial).validity(from, to).ppid(ppidHex).fmspc("00515e000000")
+ *     .components(5, 5, 2, 2, 3, 1, 0, 5).pceSvn(11).platformInstanceId(instanceHex).build();
  * }</pre>
+ *
+ * <p>Only values Intel's PCS fixes have defaults (PCE-ID {@code 0000}, SGX type Standard, the three
+ * Platform-CA configuration flags true, CPUSVN equal to the components); everything that
+ * identifies a platform or certificate must be set.
  */
 public final class PckCertSpec {
   private final PckCa ca;
@@ -63,7 +68,7 @@ public final class PckCertSpec {
     return Bytes.of(out);
   }
 
-  /** Returns a builder with defaults: Processor CA, FMSPC {@code 00a0670f0000}, components 5,5,2,2,3,1,0,5,0…, PCESVN 11. */
+  /** Returns a builder (Processor CA unless set). */
   public static Builder newBuilder() {
     return new Builder();
   }
@@ -173,18 +178,18 @@ public final class PckCertSpec {
   /** Builder for {@link PckCertSpec}. */
   public static final class Builder {
     private PckCa ca = PckCa.PROCESSOR;
-    private String keyLabel = "pck-leaf";
-    private BigInteger serial = new BigInteger("4b5553475854455354504b434c454146", 16);
-    private Instant notBefore = Instant.parse("2025-01-01T00:00:00Z");
-    private Instant notAfter = Instant.parse("2032-01-01T00:00:00Z");
-    private Bytes ppid = hex("6b7562657367782d746573742d707069");
-    private List<Integer> components = new ArrayList<>(List.of(5, 5, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0));
-    private int pceSvn = 11;
+    private String keyLabel;
+    private BigInteger serial;
+    private Instant notBefore;
+    private Instant notAfter;
+    private Bytes ppid;
+    private List<Integer> components;
+    private int pceSvn = -1;
     private Bytes cpuSvn;
     private Bytes pceId = hex("0000");
-    private Bytes fmspc = hex("00a0670f0000");
+    private Bytes fmspc;
     private SgxType sgxType = SgxType.STANDARD;
-    private Bytes platformInstanceId = hex("706c6174666f726d2d696e7374616e63");
+    private Bytes platformInstanceId;
     private boolean dynamicPlatform = true;
     private boolean cachedKeys = true;
     private boolean smtEnabled = true;
@@ -235,8 +240,11 @@ public final class PckCertSpec {
       return this;
     }
 
-    /** Sets PCESVN. */
+    /** Sets PCESVN (0..65535). */
     public Builder pceSvn(int pceSvn) {
+      if (pceSvn < 0 || pceSvn > 0xffff) {
+        throw new IllegalArgumentException("PCESVN must be 0..65535, got " + pceSvn);
+      }
       this.pceSvn = pceSvn;
       return this;
     }
@@ -279,13 +287,31 @@ public final class PckCertSpec {
       return this;
     }
 
-    /** Builds the spec. */
+    /** Builds the spec; every identifying field must have been set (platform instance ID for Platform-CA leaves). */
     public PckCertSpec build() {
+      require(keyLabel, "keyLabel");
+      require(serial, "serial");
+      require(notBefore, "validity");
+      require(ppid, "ppid");
+      require(components, "components");
+      require(fmspc, "fmspc");
+      if (pceSvn < 0) {
+        throw new IllegalStateException("PckCertSpec.pceSvn(...) must be set");
+      }
+      if (ca == PckCa.PLATFORM) {
+        require(platformInstanceId, "platformInstanceId");
+      }
       return new PckCertSpec(this);
+    }
+
+    private static void require(Object value, String setting) {
+      if (value == null) {
+        throw new IllegalStateException("PckCertSpec." + setting + "(...) must be set");
+      }
     }
   }
 
-  static Bytes hex(String hex) {
+  private static Bytes hex(String hex) {
     try {
       return Bytes.fromHex(hex);
     } catch (io.kubesgx.common.MalformedInputException e) {

@@ -1,4 +1,4 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.pki;
 
 import java.math.BigInteger;
 import java.time.Instant;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What goes into a synthetic CRL: its window, CRL number and the revoked serials.
+ * What goes into a CRL issued by a {@link DcapPki}: its window, CRL number and the revoked serials.
  *
  * @param thisUpdate start of validity
  * @param nextUpdate end of validity

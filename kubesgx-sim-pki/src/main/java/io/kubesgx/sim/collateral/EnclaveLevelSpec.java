@@ -1,11 +1,11 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.collateral;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One {@code {tcb:{isvsvn}, tcbDate, tcbStatus, advisoryIDs?}} level of a synthetic QE identity or
+ * One {@code {tcb:{isvsvn}, tcbDate, tcbStatus, advisoryIDs?}} level of a QE identity or
  * TDX module identity.
  *
  * @param isvSvn the level's ISVSVN
@@ -19,10 +19,5 @@ public record EnclaveLevelSpec(int isvSvn, Instant tcbDate, String tcbStatus, Li
     Objects.requireNonNull(tcbDate);
     Objects.requireNonNull(tcbStatus);
     advisoryIds = List.copyOf(advisoryIds);
-  }
-
-  /** Returns a level with the default tcbDate. */
-  public static EnclaveLevelSpec of(int isvSvn, String status, String... advisoryIds) {
-    return new EnclaveLevelSpec(isvSvn, TcbLevelSpec.DEFAULT_TCB_DATE, status, List.of(advisoryIds));
   }
 }

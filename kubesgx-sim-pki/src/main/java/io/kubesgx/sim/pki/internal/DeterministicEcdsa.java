@@ -1,4 +1,4 @@
-package io.kubesgx.testing.internal;
+package io.kubesgx.sim.pki.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +31,8 @@ import org.bouncycastle.operator.ContentSigner;
 
 /**
  * Deterministic P-256 key derivation and ECDSA-SHA256 signing with RFC 6979 nonces (BouncyCastle's
- * {@link HMacDSAKCalculator}), so regenerated test vectors are byte-identical.
+ * {@link HMacDSAKCalculator}), so the same seed always gives byte-identical certificates, CRLs and
+ * signatures.
  */
 public final class DeterministicEcdsa {
   private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256r1");

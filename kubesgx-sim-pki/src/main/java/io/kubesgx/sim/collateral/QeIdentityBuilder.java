@@ -1,25 +1,28 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.collateral;
 
+import io.kubesgx.common.Bytes;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonArray;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Writes the {@code enclaveIdentity} object of a synthetic QE ({@code QE}) or TD QE ({@code TD_QE})
- * identity, version 2, as compact JSON in Intel's member order (dcap-verification.md §4.3).
+ * Writes the {@code enclaveIdentity} object of a QE ({@code QE}) or TD QE ({@code TD_QE}) identity,
+ * version 2, as compact JSON in Intel's member order (dcap-verification.md §4.3).
  *
- * <p>Defaults match {@link QuoteBuilder}'s test QE: its MRSIGNER and ISVPRODID, MISCSELECT 0 with
- * a full mask, ATTRIBUTES {@code 11…00} under mask {@code FBFF…FF0000…00} as Intel serves.
+ * <p>Defaults are what Intel serves: ISVPRODID 1 (QE) or 2 (TD QE), MISCSELECT 0 with a full mask,
+ * ATTRIBUTES {@code 11…00} under mask {@code FBFF…FF0000…00}. MRSIGNER is given at creation;
+ * validity and tcbEvaluationDataNumber must be set.
  */
 public final class QeIdentityBuilder {
   private final String id;
-  private Instant issueDate = TcbInfoBuilder.DEFAULT_ISSUE_DATE;
-  private Instant nextUpdate = TcbInfoBuilder.DEFAULT_NEXT_UPDATE;
-  private long tcbEvaluationDataNumber = 17;
+  private Instant issueDate;
+  private Instant nextUpdate;
+  private Long tcbEvaluationDataNumber;
   private String miscselect = "00000000";
   private String miscselectMask = "FFFFFFFF";
   private String attributes = "11000000000000000000000000000000";
@@ -34,14 +37,14 @@ public final class QeIdentityBuilder {
     this.isvProdId = isvProdId;
   }
 
-  /** Returns a builder for the SGX QE identity ({@code id} QE, ISVPRODID 1). */
-  public static QeIdentityBuilder qe() {
-    return new QeIdentityBuilder("QE", QuoteBuilder.TEST_QE_MRSIGNER.hex().toUpperCase(java.util.Locale.ROOT), 1);
+  /** Returns a builder for the SGX QE identity ({@code id} QE, ISVPRODID 1) of the QE signed by {@code mrSigner}. */
+  public static QeIdentityBuilder qe(Bytes mrSigner) {
+    return new QeIdentityBuilder("QE", mrSigner.hex().toUpperCase(Locale.ROOT), 1);
   }
 
-  /** Returns a builder for the TD QE identity ({@code id} TD_QE, ISVPRODID 2). */
-  public static QeIdentityBuilder tdQe() {
-    return new QeIdentityBuilder("TD_QE", QuoteBuilder.TEST_TD_QE_MRSIGNER.hex().toUpperCase(java.util.Locale.ROOT), 2);
+  /** Returns a builder for the TD QE identity ({@code id} TD_QE, ISVPRODID 2) of the TD QE signed by {@code mrSigner}. */
+  public static QeIdentityBuilder tdQe(Bytes mrSigner) {
+    return new QeIdentityBuilder("TD_QE", mrSigner.hex().toUpperCase(Locale.ROOT), 2);
   }
 
   /** Sets issueDate and nextUpdate. */
@@ -89,14 +92,17 @@ public final class QeIdentityBuilder {
     return this;
   }
 
-  /** Returns the compact JSON text of the {@code enclaveIdentity} object. */
+  /** Returns the compact JSON text of the {@code enclaveIdentity} object; validity and evaluation number must be set. */
   public String toJson() {
+    if (issueDate == null || tcbEvaluationDataNumber == null) {
+      throw new IllegalStateException("QeIdentityBuilder: validity and tcbEvaluationDataNumber must be set");
+    }
     return JsonBuilder.object()
         .put("id", id)
         .put("version", 2)
         .put("issueDate", issueDate.toString())
         .put("nextUpdate", nextUpdate.toString())
-        .put("tcbEvaluationDataNumber", tcbEvaluationDataNumber)
+        .put("tcbEvaluationDataNumber", tcbEvaluationDataNumber.longValue())
         .put("miscselect", miscselect)
         .put("miscselectMask", miscselectMask)
         .put("attributes", attributes)

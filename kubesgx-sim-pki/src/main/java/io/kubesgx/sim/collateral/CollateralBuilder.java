@@ -1,4 +1,4 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.collateral;
 
 import io.kubesgx.collateral.Collateral;
 import io.kubesgx.collateral.CollateralLoader;
@@ -6,6 +6,9 @@ import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.pck.PckCa;
+import io.kubesgx.sim.pki.CrlSpec;
+import io.kubesgx.sim.pki.DcapPki;
+import io.kubesgx.sim.pki.DerivedKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +18,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds signed synthetic collateral for a {@link TestPki}: a TCB info and a QE identity signed by
+ * Builds signed collateral for a {@link DcapPki}: a TCB info and a QE identity signed by
  * the PKI's TCB signing key over the exact JSON text emitted (dcap-verification.md §4.4), their
  * issuer chain, the root CA CRL and the PCK CRL with its issuer chain, and optionally the PCK
  * certificate.
@@ -26,30 +29,30 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Collateral c = CollateralBuilder.newBuilder(pki)
- *     .tcbInfo(TcbInfoBuilder.sgx().level(TcbLevelSpec.sgx(new int[] {5, 5}, 11, "UpToDate")))
- *     .qeIdentity(QeIdentityBuilder.qe().level(EnclaveLevelSpec.of(8, "UpToDate")))
+ *     .tcbInfo(tcbInfo).qeIdentity(qeIdentity)
+ *     .pckCrl(CrlSpec.of(from, to)).rootCaCrl(CrlSpec.of(from, to))
  *     .build();
  * }</pre>
  */
 public final class CollateralBuilder {
-  private final TestPki pki;
+  private final DcapPki pki;
   private String tcbInfoJson;
   private String qeIdentityJson;
   private PckCa pckCa = PckCa.PROCESSOR;
-  private CrlSpec rootCaCrl = CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE);
-  private CrlSpec pckCrl = CrlSpec.of(TcbInfoBuilder.DEFAULT_ISSUE_DATE, TcbInfoBuilder.DEFAULT_NEXT_UPDATE);
-  private TestPki.Issued pckLeaf;
-  private TestKey tcbInfoSigner;
-  private TestKey qeIdentitySigner;
+  private CrlSpec rootCaCrl;
+  private CrlSpec pckCrl;
+  private DcapPki.Issued pckLeaf;
+  private DerivedKey tcbInfoSigner;
+  private DerivedKey qeIdentitySigner;
 
-  private CollateralBuilder(TestPki pki) {
+  private CollateralBuilder(DcapPki pki) {
     this.pki = Objects.requireNonNull(pki);
     this.tcbInfoSigner = pki.tcbSigning().key();
     this.qeIdentitySigner = pki.tcbSigning().key();
   }
 
-  /** Returns a builder whose CRLs default to empty CRLs valid over the default collateral window. */
-  public static CollateralBuilder newBuilder(TestPki pki) {
+  /** Returns a builder; both CRLs are omitted until set. */
+  public static CollateralBuilder newBuilder(DcapPki pki) {
     return new CollateralBuilder(pki);
   }
 
@@ -94,7 +97,7 @@ public final class CollateralBuilder {
   }
 
   /** Includes the PCK leaf (and so the PCK chain) in the collateral; its CA becomes {@link #pckCa}. */
-  public CollateralBuilder pckCertificate(TestPki.Issued leaf) {
+  public CollateralBuilder pckCertificate(DcapPki.Issued leaf) {
     this.pckLeaf = leaf;
     this.pckCa =
         PckCa.fromIssuer(leaf.certificate().getIssuerX500Principal())
@@ -102,14 +105,20 @@ public final class CollateralBuilder {
     return this;
   }
 
-  /** Signs the TCB info with {@code key} instead of the TCB signing key (the signature then fails). */
-  public CollateralBuilder tcbInfoSigner(TestKey key) {
+  /**
+   * For negative tests: signs the TCB info with {@code key} instead of the PKI's TCB signing key, so
+   * its signature does not verify.
+   */
+  public CollateralBuilder corruptTcbInfoSigner(DerivedKey key) {
     this.tcbInfoSigner = Objects.requireNonNull(key);
     return this;
   }
 
-  /** Signs the QE identity with {@code key} instead of the TCB signing key. */
-  public CollateralBuilder qeIdentitySigner(TestKey key) {
+  /**
+   * For negative tests: signs the QE identity with {@code key} instead of the PKI's TCB signing key,
+   * so its signature does not verify.
+   */
+  public CollateralBuilder corruptQeIdentitySigner(DerivedKey key) {
     this.qeIdentitySigner = Objects.requireNonNull(key);
     return this;
   }
@@ -146,12 +155,12 @@ public final class CollateralBuilder {
 
   /** Returns the TCB info / QE identity issuer chain as PEM (signer, root). */
   public String tcbSignChainPem() {
-    return TestPki.toPem(pki.tcbSignChain());
+    return DcapPki.toPem(pki.tcbSignChain());
   }
 
   /** Returns the PCK CRL issuer chain as PEM (intermediate, root). */
   public String pckSignChainPem() {
-    return TestPki.toPem(pki.pckSignChain(pckCa));
+    return DcapPki.toPem(pki.pckSignChain(pckCa));
   }
 
   /** Returns the DER root CA CRL, or null when omitted. */
@@ -168,7 +177,7 @@ public final class CollateralBuilder {
   public Collateral build() throws MalformedInputException {
     byte[] pckChain = null;
     if (pckLeaf != null) {
-      pckChain = TestPki.toPem(pki.pckChain(pckLeaf)).getBytes(StandardCharsets.US_ASCII);
+      pckChain = DcapPki.toPem(pki.pckChain(pckLeaf)).getBytes(StandardCharsets.US_ASCII);
     }
     return CollateralLoader.fromPcsResponses(
         tcbInfoBody(), tcbSignChainPem(), qeIdentityBody(), tcbSignChainPem(),
@@ -191,7 +200,7 @@ public final class CollateralBuilder {
             .put("qe_identity", qeIdentityJson())
             .put("qe_identity_signature", qeIdentitySignature().hex());
     if (pckLeaf != null) {
-      b.put("pck_certificate_chain", TestPki.toPem(pki.pckChain(pckLeaf)));
+      b.put("pck_certificate_chain", DcapPki.toPem(pki.pckChain(pckLeaf)));
     }
     return b.toString();
   }

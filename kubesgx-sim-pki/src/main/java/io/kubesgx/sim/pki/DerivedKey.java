@@ -1,27 +1,27 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.pki;
 
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.crypto.Ecdsa;
-import io.kubesgx.testing.internal.DeterministicEcdsa;
+import io.kubesgx.sim.pki.internal.DeterministicEcdsa;
 import java.math.BigInteger;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.Objects;
 
 /**
- * A P-256 key pair of the test PKI, derived deterministically from a seed and a label, that signs
- * deterministically (RFC 6979 nonces) so that everything built from it is byte-for-byte
- * reproducible.
+ * A P-256 key pair derived deterministically from a seed and a label, that signs deterministically
+ * (RFC 6979 nonces) so that everything built from it is byte-for-byte reproducible.
  *
- * <p>TEST ONLY: the private scalar is derived from public information (seed and label).
+ * <p>The private scalar is exactly as secret as the seed: the simulated platform uses 32 random
+ * bytes kept in its private fuses file; test fixtures use public seeds on purpose.
  */
-public final class TestKey {
+public final class DerivedKey {
   private final String label;
   private final BigInteger d;
   private final ECPrivateKey privateKey;
   private final ECPublicKey publicKey;
 
-  private TestKey(String label, BigInteger d) {
+  private DerivedKey(String label, BigInteger d) {
     this.label = label;
     this.d = d;
     this.privateKey = DeterministicEcdsa.privateKey(d);
@@ -29,10 +29,10 @@ public final class TestKey {
   }
 
   /** Derives the key for {@code label} from {@code seed}: d = SHA-256(seed ‖ 0 ‖ label) mod (n−1) + 1. */
-  public static TestKey derive(String seed, String label) {
+  public static DerivedKey derive(String seed, String label) {
     Objects.requireNonNull(seed, "seed");
     Objects.requireNonNull(label, "label");
-    return new TestKey(label, DeterministicEcdsa.deriveScalar(seed, label));
+    return new DerivedKey(label, DeterministicEcdsa.deriveScalar(seed, label));
   }
 
   /** Returns the label the key was derived for. */
@@ -67,6 +67,6 @@ public final class TestKey {
 
   @Override
   public String toString() {
-    return "TestKey[" + label + "]";
+    return "DerivedKey[" + label + "]";
   }
 }

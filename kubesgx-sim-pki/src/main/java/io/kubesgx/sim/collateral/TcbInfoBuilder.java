@@ -1,4 +1,4 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.collateral;
 
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue;
@@ -10,29 +10,22 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Writes the {@code tcbInfo} object of a synthetic TCB info — version 3 (SGX or TDX, with {@code
+ * Writes the {@code tcbInfo} object of a TCB info — version 3 (SGX or TDX, with {@code
  * tdxModule} and {@code tdxModuleIdentities}) or version 2 (SGX, flat components) — as compact
  * JSON in Intel's member order (dcap-verification.md §4.2, §4.3).
  *
- * <p>Nothing is validated, so invalid collateral (duplicate levels, unknown statuses) can be
- * written on purpose.
+ * <p>FMSPC, validity and tcbEvaluationDataNumber have no defaults and must be set. Nothing else is
+ * validated, so invalid collateral (duplicate levels, unknown statuses) can be written on purpose.
  */
 public final class TcbInfoBuilder {
-  /** Default issueDate of synthetic collateral. */
-  public static final Instant DEFAULT_ISSUE_DATE = Instant.parse("2025-06-01T00:00:00Z");
-  /** Default nextUpdate of synthetic collateral. */
-  public static final Instant DEFAULT_NEXT_UPDATE = Instant.parse("2025-07-01T00:00:00Z");
-  /** Default FMSPC, equal to {@link PckCertSpec}'s default. */
-  public static final String DEFAULT_FMSPC = "00a0670f0000";
-
   private final String id;
   private final int version;
-  private String fmspc = DEFAULT_FMSPC;
+  private String fmspc;
   private String pceId = "0000";
-  private Instant issueDate = DEFAULT_ISSUE_DATE;
-  private Instant nextUpdate = DEFAULT_NEXT_UPDATE;
+  private Instant issueDate;
+  private Instant nextUpdate;
   private long tcbType;
-  private long tcbEvaluationDataNumber = 17;
+  private Long tcbEvaluationDataNumber;
   private String moduleMrSigner = "00".repeat(48);
   private String moduleAttributes = "0000000000000000";
   private String moduleAttributesMask = "FFFFFFFFFFFFFFFF";
@@ -128,8 +121,11 @@ public final class TcbInfoBuilder {
     return this;
   }
 
-  /** Returns the compact JSON text of the {@code tcbInfo} object. */
+  /** Returns the compact JSON text of the {@code tcbInfo} object; FMSPC, validity and evaluation number must be set. */
   public String toJson() {
+    if (fmspc == null || issueDate == null || tcbEvaluationDataNumber == null) {
+      throw new IllegalStateException("TcbInfoBuilder: fmspc, validity and tcbEvaluationDataNumber must be set");
+    }
     JsonBuilder b = JsonBuilder.object();
     if (id != null) {
       b.put("id", id);
@@ -140,7 +136,7 @@ public final class TcbInfoBuilder {
         .put("fmspc", fmspc)
         .put("pceId", pceId)
         .put("tcbType", tcbType)
-        .put("tcbEvaluationDataNumber", tcbEvaluationDataNumber);
+        .put("tcbEvaluationDataNumber", tcbEvaluationDataNumber.longValue());
     if (isTdx()) {
       b.put(
           "tdxModule",

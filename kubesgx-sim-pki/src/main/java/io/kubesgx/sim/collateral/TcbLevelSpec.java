@@ -1,4 +1,4 @@
-package io.kubesgx.testing;
+package io.kubesgx.sim.collateral;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One platform TCB level of a synthetic TCB info.
+ * One platform TCB level of a TCB info.
  *
  * @param sgxComponents the 16 SGX component SVNs
  * @param pceSvn PCESVN
@@ -23,9 +23,6 @@ public record TcbLevelSpec(
     Instant tcbDate,
     String tcbStatus,
     List<String> advisoryIds) {
-  /** Default tcbDate of levels. */
-  public static final Instant DEFAULT_TCB_DATE = Instant.parse("2025-05-14T00:00:00Z");
-
   /** Checks for nulls and copies the lists. */
   public TcbLevelSpec {
     sgxComponents = List.copyOf(sgxComponents);
@@ -35,9 +32,10 @@ public record TcbLevelSpec(
     advisoryIds = List.copyOf(advisoryIds);
   }
 
-  /** Returns an SGX level; {@code components} are the leading SVNs (the rest zero). */
-  public static TcbLevelSpec sgx(int[] components, int pceSvn, String status, String... advisoryIds) {
-    return new TcbLevelSpec(pad16(components), pceSvn, Optional.empty(), DEFAULT_TCB_DATE, status, List.of(advisoryIds));
+  /** Returns an SGX level dated {@code tcbDate}; {@code components} are the leading SVNs (the rest zero). */
+  public static TcbLevelSpec sgx(
+      Instant tcbDate, int[] components, int pceSvn, String status, String... advisoryIds) {
+    return new TcbLevelSpec(pad16(components), pceSvn, Optional.empty(), tcbDate, status, List.of(advisoryIds));
   }
 
   /** Returns a copy with TDX components (leading SVNs, the rest zero). */
