@@ -156,6 +156,7 @@ public final class KeyVaultService {
   // ---------------------------------------------------------------- operations
 
   private ApiResponse create(String name, JsonObject b, Caller caller) throws KeyBrokerException, StoreException {
+    requireAdmin(caller);
     KeyType type = KeyType.parse(optString(b, "kty")).orElseThrow(() -> new KeyBrokerException(Reason.BAD_PARAMETER,
         "kty must be one of RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM"));
     Optional<Integer> size = b.has("key_size") && !(b.get("key_size") instanceof JsonNull)
@@ -175,6 +176,7 @@ public final class KeyVaultService {
   }
 
   private ApiResponse importKey(String name, JsonObject b, Caller caller) throws KeyBrokerException, StoreException {
+    requireAdmin(caller);
     JsonValue key = b.get("key");
     if (!(key instanceof JsonObject ko)) {
       throw new KeyBrokerException(Reason.BAD_PARAMETER, "key (a JSON Web Key) is required");

@@ -105,6 +105,16 @@ public final class KeyStore implements AutoCloseable {
     return new KeyStore(ds, envelope, clock, pg);
   }
 
+  /**
+   * Opens the store only to read or check the audit log: key reads fail with {@link Reason#TAMPERED}
+   * because no key-encryption key is given.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE} when the database cannot be opened or migrated
+   */
+  public static KeyStore openForAudit(String url, String user, String password, Clock clock) throws StoreException {
+    return open(url, user, password, Envelope.of(new java.security.SecureRandom().generateSeed(32), new java.security.SecureRandom()), clock);
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
