@@ -129,7 +129,7 @@ public final class KeyVaultService {
           }
           if (seg.size() <= 2) {
             Optional<String> v = seg.size() == 2 ? version(seg.get(1)) : Optional.empty();
-            return ApiResponse.json(200, bundle(find(name, v)).toString());
+            return ApiResponse.json(200, Json.write(bundle(find(name, v))));
           }
           break;
         case "PATCH":
@@ -161,9 +161,11 @@ public final class KeyVaultService {
         "kty must be one of RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM"));
     Optional<Integer> size = b.has("key_size") && !(b.get("key_size") instanceof JsonNull)
         ? Optional.of((int) integer(b.get("key_size"), "key_size", 0, 1 << 16)) : Optional.empty();
-    if (b.has("public_exponent") && !(b.get("public_exponent") instanceof JsonNull)
-        && integer(b.get("public_exponent"), "public_exponent", 0, Long.MAX_VALUE) != 65537) {
-      throw new KeyBrokerException(Reason.BAD_PARAMETER, "public_exponent must be 65537");
+    if (b.has("public_exponent") && !(b.get("public_exponent") instanceof JsonNull)) {
+      long e = integer(b.get("public_exponent"), "public_exponent", 0, Long.MAX_VALUE);
+      if (e != 0 && e != 65537) { // the Java SDK sends 0 for "default"
+        throw new KeyBrokerException(Reason.BAD_PARAMETER, "public_exponent must be 65537");
+      }
     }
     Optional<String> crv = Optional.ofNullable(optString(b, "crv"));
     KeyMaterial material;
@@ -240,7 +242,7 @@ public final class KeyVaultService {
     KeyVersion v = new KeyVersion(name, HexFormat.of().formatHex(id), type, ops, a, tags(b.get("tags")), policy, material);
     store.addVersion(v, new AuditEntry(caller.name(), action, name, v.version(), null, null, "ok",
         type.wire() + " " + material.size() + (exportable ? ", exportable" : "")));
-    return ApiResponse.json(200, bundle(v).toString());
+    return ApiResponse.json(200, Json.write(bundle(v)));
   }
 
   private ApiResponse listVersions(String name) throws KeyBrokerException, StoreException {
@@ -293,7 +295,7 @@ public final class KeyVaultService {
       }
       throw e;
     }
-    return ApiResponse.json(200, bundle(v).toString());
+    return ApiResponse.json(200, Json.write(bundle(v)));
   }
 
   private ApiResponse delete(String name, Caller caller) throws KeyBrokerException, StoreException {
