@@ -41,6 +41,7 @@ public final class AuditCommand {
 
     @Override
     public Integer call() {
+      KeyBrokerCommand.quietLibraries();
       PrintWriter err = spec.commandLine().getErr();
       try (KeyStore store = open()) {
         return run(store, spec.commandLine().getOut(), err);

@@ -66,9 +66,22 @@ public final class KeyBrokerCommand implements Callable<Integer> {
   @Option(names = "--public-url", paramLabel = "URL", description = "Vault URL used in key ids (default http(s)://HOST:P).")
   String publicUrl;
 
+  /** Keeps the libraries' start-up chatter (pool, migrations) at warnings when slf4j-simple is the binding. */
+  static void quietLibraries() {
+    System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari",
+        System.getProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", System.getProperty("org.slf4j.simpleLogger.log.org.flywaydb", "warn"));
+  }
+
   @Override
   public Integer call() {
+    quietLibraries();
     PrintWriter err = spec.commandLine().getErr();
+    // Handle SIGTERM/SIGINT from the start: a stop during start-up still closes cleanly with exit 0.
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String sig : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
+    }
     KeyBrokerServer server;
     try {
       require(stateDir, "--state-dir DIR");
@@ -101,10 +114,6 @@ public final class KeyBrokerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | IOException e) {
       err.println("key-broker: " + e.getMessage());
       return USAGE_OR_IO;
-    }
-    CountDownLatch stop = new CountDownLatch(1);
-    for (String sig : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
     }
     err.println("kubesgx key broker listening on " + host + ":" + server.port() + " (vault URL " + server.baseUrl()
         + ", trusted issuers " + trustIssuers + ")");
