@@ -8,6 +8,7 @@ final class Extensions {
     "io.kubesgx.nodeagent.cli.NodeCommand", "io.kubesgx.nodeagent.cli.NodeAgentCommand",
     "io.kubesgx.attestation.cli.AttestationServiceCommand", "io.kubesgx.attestation.cli.AttestationBenchCommand",
     "io.kubesgx.attestation.cli.CollateralCommand",
+    "io.kubesgx.keybroker.cli.KeyBrokerCommand",
     "io.kubesgx.quotehelper.cli.QuoteHelperCommand", "io.kubesgx.quotehelper.cli.QuoteHelperBenchCommand",
   };
 

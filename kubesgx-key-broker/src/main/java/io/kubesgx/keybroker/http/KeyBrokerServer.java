@@ -1,0 +1,473 @@
+package io.kubesgx.keybroker.http;
+
+import io.kubesgx.keybroker.policy.TargetTokenVerifier;
+import io.kubesgx.keybroker.store.Envelope;
+import io.kubesgx.keybroker.store.KeyStore;
+import io.kubesgx.keybroker.store.StoreException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * A running key broker: Key Vault key operations under {@code /keys}, plus {@code /healthz},
+ * {@code /readyz} and {@code /metrics}. Requests to {@code /keys} without the admin bearer token get
+ * the Key Vault challenge (401 with {@code WWW-Authenticate}) before their body is read.
+ *
+ * <pre>{@code
+ * try (KeyBrokerServer s = KeyBrokerServer.start(options, Clock.systemUTC())) {
+ *   System.out.println(s.baseUrl());
+ * }
+ * }</pre>
+ */
+public final class KeyBrokerServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(KeyBrokerServer.class.getName());
+  /** Smallest admin token accepted, in bytes. */
+  public static final int MIN_ADMIN_TOKEN_BYTES = 32;
+  /** The {@code authorization} URI of the challenge; its path names the (only) tenant. */
+  public static final String CHALLENGE_AUTHORITY = "https://login.kubesgx.invalid/default";
+
+  /**
+   * Settings of a key broker.
+   *
+   * @param host bind address
+   * @param port port (0: any free port)
+   * @param stateDirectory SQLite database, KEK (unless {@code kekFile}) and release-signing key
+   * @param adminToken the default tenant's admin bearer token (at least 32 bytes)
+   * @param trustedIssuers attestation services whose tokens are accepted as release targets
+   * @param tlsCert PEM certificate chain for HTTPS
+   * @param tlsKey PEM private key for HTTPS
+   * @param databaseUrl JDBC URL (empty: SQLite in the state directory)
+   * @param kekFile key-encryption key file (empty: {@code STATE/kek}, generated when absent)
+   * @param publicUrl the vault URL put into key ids (empty: {@code http(s)://HOST:PORT})
+   * @param limits server bounds
+   */
+  public record Options(
+      String host, int port, Path stateDirectory, String adminToken, List<String> trustedIssuers, Optional<Path> tlsCert,
+      Optional<Path> tlsKey, Optional<String> databaseUrl, Optional<Path> kekFile, Optional<String> publicUrl,
+      ServerLimits limits) {
+    /** Checks the settings; messages say what to change. */
+    public Options {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(stateDirectory, "stateDirectory");
+      Objects.requireNonNull(adminToken, "adminToken");
+      trustedIssuers = List.copyOf(trustedIssuers);
+      Objects.requireNonNull(tlsCert, "tlsCert");
+      Objects.requireNonNull(tlsKey, "tlsKey");
+      Objects.requireNonNull(databaseUrl, "databaseUrl");
+      Objects.requireNonNull(kekFile, "kekFile");
+      Objects.requireNonNull(publicUrl, "publicUrl");
+      Objects.requireNonNull(limits, "limits");
+      if (adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
+        throw new IllegalArgumentException("the admin token must be at least " + MIN_ADMIN_TOKEN_BYTES
+            + " bytes (e.g. head -c 32 /dev/urandom | base64 > FILE)");
+      }
+      if (tlsCert.isPresent() != tlsKey.isPresent()) {
+        throw new IllegalArgumentException("HTTPS needs both --tls-cert and --tls-key");
+      }
+      if (tlsCert.isEmpty() && !isLoopback(host)) {
+        throw new IllegalArgumentException("plain HTTP is allowed only on a loopback address; give --tls-cert and --tls-key to bind " + host);
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("--port must be 0..65535");
+      }
+    }
+
+    /** Local defaults: loopback, plain HTTP, SQLite and KEK in {@code stateDirectory}. */
+    public static Options local(int port, Path stateDirectory, String adminToken, List<String> trustedIssuers) {
+      return new Options("127.0.0.1", port, stateDirectory, adminToken, trustedIssuers, Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults());
+    }
+
+    /** Returns a copy serving HTTPS. */
+    public Options withTls(Path cert, Path key) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, Optional.of(cert), Optional.of(key),
+          databaseUrl, kekFile, publicUrl, limits);
+    }
+
+    /** Returns a copy with other limits. */
+    public Options withLimits(ServerLimits l) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
+          publicUrl, l);
+    }
+
+    /** Returns a copy with a database URL. */
+    public Options withDatabase(String url) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, Optional.of(url), kekFile,
+          publicUrl, limits);
+    }
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final ThreadPoolExecutor workers;
+  private final KeyStore store;
+  private final KeyVaultService service;
+  private final BrokerMetrics metrics;
+  private final ServerLimits limits;
+  private final byte[] adminTokenHash;
+  private final String challenge;
+  private final String baseUrl;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+  private volatile boolean ready = true;
+
+  private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
+      BrokerMetrics metrics, ServerLimits limits, byte[] adminTokenHash, String baseUrl) {
+    this.vertx = vertx;
+    this.server = server;
+    this.workers = workers;
+    this.store = store;
+    this.service = service;
+    this.metrics = metrics;
+    this.limits = limits;
+    this.adminTokenHash = adminTokenHash;
+    this.baseUrl = baseUrl;
+    this.challenge = "Bearer authorization=\"" + CHALLENGE_AUTHORITY + "\", resource=\"" + baseUrl + "\"";
+  }
+
+  /**
+   * Starts a broker with the system's HTTP client for issuer discovery.
+   *
+   * @throws IOException when the state directory, KEK, database or port cannot be used (the message says which)
+   */
+  public static KeyBrokerServer start(Options o, Clock clock) throws IOException {
+    return start(o, clock, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+  }
+
+  /**
+   * Starts a broker that fetches issuer metadata with {@code http} (tests pass one that trusts their CA).
+   *
+   * @throws IOException when the state directory, KEK, database or port cannot be used (the message says which)
+   */
+  public static KeyBrokerServer start(Options o, Clock clock, HttpClient http) throws IOException {
+    TargetTokenVerifier targets = TargetTokenVerifier.create(o.trustedIssuers(), clock, http);
+    SecureRandom random = new SecureRandom();
+    io.kubesgx.common.io.AtomicFiles.createPrivateDirectory(o.stateDirectory());
+    Path kekPath = o.kekFile().orElse(o.stateDirectory().resolve("kek"));
+    boolean[] created = {false};
+    Envelope envelope = Envelope.loadOrCreate(kekPath, o.kekFile().isEmpty(), random, created);
+    if (created[0]) {
+      LOG.warning("generated a new key-encryption key at " + kekPath
+          + " (mode 0600); back it up or give --kek-file: without it the stored keys cannot be read");
+    }
+    String dbUrl = o.databaseUrl().orElse("jdbc:sqlite:" + o.stateDirectory().resolve("key-broker.db"));
+    KeyStore store;
+    try {
+      store = KeyStore.open(dbUrl, null, null, envelope, clock);
+    } catch (StoreException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    Vertx vertx = null;
+    ThreadPoolExecutor workers = null;
+    try {
+      int port = o.port();
+      boolean tls = o.tlsCert().isPresent();
+      if (port == 0) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+          s.bind(new java.net.InetSocketAddress(o.host(), 0));
+          port = s.getLocalPort();
+        }
+      }
+      String host = o.host().contains(":") ? "[" + o.host() + "]" : o.host();
+      String baseUrl = o.publicUrl().orElse((tls ? "https" : "http") + "://" + host + ":" + port);
+      ReleaseSigner signer = ReleaseSigner.loadOrCreate(o.stateDirectory().resolve("signing"), baseUrl, clock, random);
+      KeyVaultService service = new KeyVaultService(store, targets, signer, baseUrl, clock, random);
+      ServerLimits l = o.limits();
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
+          .setWorkerPoolSize(1));
+      AtomicInteger n = new AtomicInteger();
+      workers = new ThreadPoolExecutor(l.workers(), l.workers(), 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(l.queue()), r -> {
+        Thread t = new Thread(r, "key-broker-worker-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      }, new ThreadPoolExecutor.AbortPolicy());
+      HttpServerOptions opts = new HttpServerOptions().setHost(o.host()).setPort(port)
+          .setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS)
+          .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024).setCompressionSupported(false);
+      if (tls) {
+        opts.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+            .setCertPath(o.tlsCert().get().toString()).setKeyPath(o.tlsKey().get().toString()));
+      }
+      HttpServer server = vertx.createHttpServer(opts);
+      BrokerMetrics metrics = new BrokerMetrics();
+      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, metrics, l, sha256(o.adminToken()), baseUrl);
+      ThreadPoolExecutor w = workers;
+      metrics.gauges(() -> w.getQueue().size(), s.inFlight::get, s.connections::get);
+      server.connectionHandler(conn -> {
+        if (s.connections.incrementAndGet() > l.maxConnections()) {
+          metrics.rejected("connections");
+          var unused = conn.close();
+        }
+        conn.closeHandler(v -> s.connections.decrementAndGet());
+      });
+      server.requestHandler(s::handle);
+      try {
+        server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IOException("cannot listen on " + o.host() + ":" + port + ": "
+            + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while starting", e);
+      }
+      return s;
+    } catch (IOException | RuntimeException e) {
+      if (vertx != null) {
+        var unused = vertx.close();
+      }
+      if (workers != null) {
+        workers.shutdownNow();
+      }
+      store.close();
+      throw e;
+    }
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Returns the bound port. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Returns the vault URL ({@code kid} prefix). */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** Returns the key store (for the audit commands and tests). */
+  public KeyStore store() {
+    return store;
+  }
+
+  private void handle(HttpServerRequest req) {
+    long start = System.nanoTime();
+    HttpServerResponse resp = req.response();
+    // Absolute deadline from the first byte: a slow sender cannot extend it.
+    long timer = vertx.setTimer(limits.requestDeadlineMillis(), id -> {
+      if (!resp.ended() && !resp.closed()) {
+        metrics.rejected("deadline");
+        write(req, "deadline", start, ApiResponse.error(503, "ServiceUnavailable",
+            "the request did not complete within " + limits.requestDeadlineMillis() + " ms"), true);
+      }
+    });
+    resp.endHandler(v -> vertx.cancelTimer(timer));
+    resp.closeHandler(v -> vertx.cancelTimer(timer));
+    String path = req.path();
+    if (path == null) {
+      write(req, "other", start, ApiResponse.error(400, "BadParameter", "bad request line"), true);
+      return;
+    }
+    switch (path) {
+      case "/healthz" -> {
+        write(req, "health", start, ApiResponse.json(200, "{\"status\":\"ok\"}"), false);
+        return;
+      }
+      case "/readyz" -> {
+        write(req, "health", start, ApiResponse.json(ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"shutting down\"}"), false);
+        return;
+      }
+      case "/metrics" -> {
+        write(req, "metrics", start, new ApiResponse(200, metrics.render().getBytes(StandardCharsets.UTF_8),
+            java.util.Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8")), false);
+        return;
+      }
+      default -> { }
+    }
+    String route = route(req.method().name(), path);
+    boolean hasBody = req.getHeader("Content-Length") != null && !"0".equals(req.getHeader("Content-Length"))
+        || req.getHeader("Transfer-Encoding") != null;
+    // Key Vault challenge: answer 401 before reading the body (the Azure SDK sends the first request without one).
+    String authz = req.getHeader("Authorization");
+    if (authz == null || !authz.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10000: Request is missing a Bearer token.")), hasBody);
+      return;
+    }
+    if (!MessageDigest.isEqual(sha256(authz.substring(7).trim()), adminTokenHash)) {
+      write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
+      return;
+    }
+    String cl = req.getHeader("Content-Length");
+    if (cl != null) {
+      long len;
+      try {
+        len = Long.parseLong(cl.trim());
+      } catch (NumberFormatException e) {
+        len = -1;
+      }
+      if (len < 0 || len > limits.maxBodyBytes()) {
+        write(req, route, start, tooLarge(), true);
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer();
+    AtomicLong size = new AtomicLong();
+    boolean[] refused = {false};
+    req.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      if (size.addAndGet(chunk.length()) > limits.maxBodyBytes()) {
+        refused[0] = true;
+        write(req, route, start, tooLarge(), true);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(e -> refused[0] = true);
+    req.endHandler(v -> {
+      if (!refused[0]) {
+        dispatch(req, route, start, body.getBytes());
+      }
+    });
+  }
+
+  private ApiResponse tooLarge() {
+    return ApiResponse.error(413, "RequestTooLarge", "the request body exceeds " + limits.maxBodyBytes() + " bytes");
+  }
+
+  private ApiResponse withChallenge(ApiResponse r) {
+    return new ApiResponse(r.status(), r.body(), java.util.Map.of("WWW-Authenticate", challenge));
+  }
+
+  private void dispatch(HttpServerRequest req, String route, long start, byte[] body) {
+    Context ctx = Vertx.currentContext();
+    String method = req.method().name();
+    String path = req.path();
+    String apiVersion = req.getParam("api-version");
+    long enqueued = System.nanoTime();
+    try {
+      workers.execute(() -> {
+        ApiResponse r;
+        if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - enqueued) > limits.queueDeadlineMillis()) {
+          metrics.rejected("queue-timeout");
+          r = ApiResponse.error(503, "ServiceUnavailable", "the broker is overloaded; retry later");
+        } else {
+          inFlight.incrementAndGet();
+          try {
+            r = service.handle(method, path, apiVersion, body, new KeyVaultService.Caller("admin", true));
+          } catch (RuntimeException e) {
+            LOG.warning("internal error on " + route + ": " + e);
+            r = ApiResponse.error(500, "InternalError", "internal error");
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        }
+        ApiResponse fr = r;
+        ctx.runOnContext(v -> write(req, route, start, fr, false));
+      });
+    } catch (RejectedExecutionException e) {
+      metrics.rejected("queue-full");
+      ApiResponse r = ApiResponse.error(429, "Throttled", "the broker is at capacity; retry after a second");
+      write(req, route, start, new ApiResponse(429, r.body(), java.util.Map.of("Retry-After", "1")), false);
+    }
+  }
+
+  private void write(HttpServerRequest req, String route, long start, ApiResponse r, boolean closeConnection) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(r.status());
+    resp.putHeader("Content-Type", "application/json; charset=utf-8");
+    r.headers().forEach(resp::putHeader);
+    if (closeConnection && req.version() != HttpVersion.HTTP_2) {
+      resp.putHeader("Connection", "close"); // the unread body makes an HTTP/1.x connection unusable
+    }
+    metrics.observe(route, r.status(), System.nanoTime() - start);
+    var unused = resp.end(Buffer.buffer(r.body()));
+  }
+
+  private static String route(String method, String path) {
+    if (!path.startsWith("/keys/")) {
+      return "other";
+    }
+    if (path.endsWith("/release")) {
+      return "release";
+    }
+    if (path.endsWith("/create")) {
+      return "create";
+    }
+    if (path.endsWith("/versions")) {
+      return "versions";
+    }
+    return switch (method) {
+      case "PUT" -> "import";
+      case "GET" -> "get";
+      case "PATCH" -> "update";
+      case "DELETE" -> "delete";
+      default -> "other";
+    };
+  }
+
+  /** Marks the server not ready, stops accepting, lets in-flight work finish, and closes the store. */
+  @Override
+  public void close() {
+    ready = false;
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // closing anyway
+    }
+    workers.shutdown();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // closing anyway
+    }
+    store.close();
+  }
+}

@@ -1,0 +1,115 @@
+package io.kubesgx.keybroker.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubesgx.keybroker.store.AuditEntry;
+import io.kubesgx.keybroker.store.Envelope;
+import io.kubesgx.keybroker.store.KeyStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI contract: user mistakes are one line on stderr with exit 2; audit verify exits 0 or 1. */
+class KeyBrokerCommandTest {
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new KeyBrokerCommand());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setExitCodeExceptionMapper(t -> 2);
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static void assertUsageError(Run r, String part) {
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains(part), r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+  }
+
+  private static List<String> base(Path dir, String... extra) throws Exception {
+    Path token = dir.resolve("admin-token");
+    if (!Files.exists(token)) {
+      Files.writeString(token, "0123456789abcdef0123456789abcdef-admin\n");
+    }
+    List<String> a = new ArrayList<>(List.of("--port", "0", "--state-dir", dir.resolve("state").toString(),
+        "--admin-token-file", token.toString()));
+    a.addAll(List.of(extra));
+    return a;
+  }
+
+  @Test
+  void run_missingRequiredOptions_exit2OneLine(@TempDir Path dir) throws Exception {
+    assertUsageError(run("--state-dir", dir.toString(), "--trust-issuer", "https://a.example"), "--admin-token-file FILE is required");
+    assertUsageError(run(base(dir).toArray(String[]::new)), "--trust-issuer");
+  }
+
+  @Test
+  void run_shortAdminToken_exit2(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("admin-token"), "short");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example").toArray(String[]::new)), "at least 32 bytes");
+  }
+
+  @Test
+  void run_plainHttpIssuerOffLoopback_exit2(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "http://attest.example").toArray(String[]::new)), "loopback");
+  }
+
+  @Test
+  void run_plainHttpOnNonLoopbackHost_exit2(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--host", "0.0.0.0").toArray(String[]::new)),
+        "plain HTTP is allowed only on a loopback address");
+  }
+
+  @Test
+  void run_mistypedKekFile_exit2AndNothingCreated(@TempDir Path dir) throws Exception {
+    Path kek = dir.resolve("kek-typo");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--kek-file", kek.toString()).toArray(String[]::new)),
+        "does not exist");
+    assertFalse(Files.exists(kek));
+  }
+
+  @Test
+  void auditVerify_missingDatabase_exit2(@TempDir Path dir) {
+    assertUsageError(run("audit", "verify", "--state-dir", dir.resolve("nope").toString()), "no key-broker database");
+  }
+
+  @Test
+  void auditVerify_intactThenTampered_exit0Then1(@TempDir Path dir) throws Exception {
+    Path db = dir.resolve("key-broker.db");
+    SecureRandom r = new SecureRandom();
+    try (KeyStore s = KeyStore.open("jdbc:sqlite:" + db, null, null, Envelope.of(r.generateSeed(32), r), Clock.systemUTC())) {
+      for (int i = 0; i < 3; i++) {
+        s.audit(new AuditEntry("admin", "release", "k", "", "jti-" + i, "https://iss", "denied", "x"));
+      }
+    }
+    Run ok = run("audit", "verify", "--state-dir", dir.toString());
+    assertEquals(0, ok.exit(), ok.err());
+    assertTrue(ok.out().contains("intact: 3 entries"), ok.out());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+      st.execute("UPDATE kb_audit SET result = 'ok' WHERE seq = 2");
+    }
+    Run bad = run("audit", "verify", "--state-dir", dir.toString());
+    assertEquals(1, bad.exit(), bad.out());
+    assertTrue(bad.out().contains("TAMPERED") && bad.out().contains("entry 2"), bad.out());
+    Run export = run("audit", "export", "--state-dir", dir.toString());
+    assertEquals(3, export.out().strip().lines().count(), export.out());
+  }
+}
