@@ -7,7 +7,9 @@ import io.kubesgx.attestation.claims.Evidence;
 import io.kubesgx.attestation.policy.DefaultPolicies;
 import io.kubesgx.attestation.policy.PolicyAuthorizer;
 import io.kubesgx.attestation.policy.PolicyDocument;
+import io.kubesgx.attestation.policy.PolicyChange;
 import io.kubesgx.attestation.policy.PolicyStore;
+import io.kubesgx.attestation.policy.PolicyStoreException;
 import io.kubesgx.attestation.policy.StoredPolicy;
 import io.kubesgx.attestation.request.AttestRequest;
 import io.kubesgx.attestation.request.AttestRequestParser;
@@ -447,12 +449,14 @@ public final class AttestationService {
 
   /** Handles {@code PUT /policies/{type}}: checks, authorises and stores a policy; returns the policy-result token. */
   public String setPolicy(AttestationType type, String body, Optional<String> authorization) throws ApiError {
-    PolicyDocument doc = PolicyDocument.parse(body, false);
+    PolicyDocument doc = PolicyDocument.parse(body, false, clock);
     Policy parsed = parsePolicy(doc.text());
-    String actor = authorizer.authorize(doc, authorization);
+    PolicyChange change = authorizer.authorize(doc, authorization);
     Optional<String> signer = doc.signerJwk();
     try {
-      store.put(type, new StoredPolicy(parsed.text(), doc.jws(), signer, clock.instant()), actor);
+      store.put(type, new StoredPolicy(parsed.text(), doc.jws(), signer, clock.instant()), change);
+    } catch (PolicyStoreException e) {
+      throw storeFailure(e, "stored");
     } catch (IOException e) {
       throw new ApiError(503, "PolicyStoreUnavailable", null, "the policy could not be stored: " + e.getMessage(), e);
     }
@@ -466,10 +470,12 @@ public final class AttestationService {
 
   /** Handles {@code POST /policies/{type}:reset}: the default policy applies again. */
   public String resetPolicy(AttestationType type, String body, Optional<String> authorization) throws ApiError {
-    PolicyDocument doc = PolicyDocument.parse(body, true);
-    String actor = authorizer.authorize(doc, authorization);
+    PolicyDocument doc = PolicyDocument.parse(body, true, clock);
+    PolicyChange change = authorizer.authorize(doc, authorization);
     try {
-      store.reset(type, actor);
+      store.reset(type, change);
+    } catch (PolicyStoreException e) {
+      throw storeFailure(e, "reset");
     } catch (IOException e) {
       throw new ApiError(503, "PolicyStoreUnavailable", null, "the policy could not be reset: " + e.getMessage(), e);
     }
@@ -479,6 +485,13 @@ public final class AttestationService {
     Optional<String> signer = doc.signerJwk();
     signer.ifPresent(s -> claims.put(ClaimNames.POLICY_SIGNER, jsonToJava(s)));
     return sign(claims);
+  }
+
+  private static ApiError storeFailure(PolicyStoreException e, String verb) {
+    if (e.reason() == PolicyStoreException.Reason.NOT_NEWER) {
+      return new ApiError(409, "PolicyNotNewer", null, e.getMessage(), null);
+    }
+    return new ApiError(503, "PolicyStoreUnavailable", null, "the policy could not be " + verb + ": " + e.getMessage(), e);
   }
 
   private void invalidate(AttestationType type) {

@@ -32,7 +32,7 @@ class AttestRequestFuzzTest {
     String s = new String(data, StandardCharsets.UTF_8);
     for (boolean allowEmpty : new boolean[] {false, true}) {
       try {
-        PolicyDocument d = PolicyDocument.parse(s, allowEmpty);
+        PolicyDocument d = PolicyDocument.parse(s, allowEmpty, java.time.Clock.systemUTC());
         assertTrue(allowEmpty || !d.text().isEmpty() || s.strip().regionMatches(true, 0, "version", 0, 7));
       } catch (ApiError e) {
         assertEquals(400, e.status(), e.getMessage());
