@@ -30,6 +30,7 @@ import io.kubesgx.quote.Quote;
 import io.kubesgx.quote.QuoteParser;
 import io.kubesgx.verifier.AttestationException;
 import io.kubesgx.verifier.QuoteVerifier;
+import io.kubesgx.verifier.Reason;
 import io.kubesgx.verifier.VerifiedQuote;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -62,6 +63,19 @@ public final class AttestationService {
   /** Token lifetime when collateral is stale. */
   public static final Duration STALE_LIFETIME = Duration.ofHours(1);
   private static final long POLICY_RECHECK_MILLIS = 1000;
+  /**
+   * Verifier reasons that blame the collateral rather than the quote: its format, signatures,
+   * signing chain, CRLs, validity periods or its match to the quote's platform. One of these makes
+   * the service fetch the collateral again once (rate-limited) before answering.
+   */
+  static final Set<Reason> COLLATERAL_SIDE = EnumSet.of(
+      Reason.MALFORMED_COLLATERAL, Reason.MISSING_COLLATERAL,
+      Reason.INVALID_CRL, Reason.CRL_EXPIRED, Reason.CRL_NOT_YET_VALID,
+      Reason.INVALID_SIGNING_CHAIN, Reason.SIGNING_CERT_EXPIRED, Reason.SIGNING_CERT_NOT_YET_VALID, Reason.SIGNING_CERT_REVOKED,
+      Reason.INVALID_TCB_INFO, Reason.TCB_INFO_SIGNATURE_INVALID, Reason.TCB_INFO_EXPIRED, Reason.TCB_INFO_NOT_YET_VALID,
+      Reason.TCB_INFO_MISMATCH,
+      Reason.INVALID_QE_IDENTITY, Reason.QE_IDENTITY_SIGNATURE_INVALID, Reason.QE_IDENTITY_EXPIRED,
+      Reason.QE_IDENTITY_NOT_YET_VALID);
 
   private final QuoteVerifier verifier;
   private final CollateralSource collateral;
@@ -208,19 +222,27 @@ public final class AttestationService {
     } catch (MalformedInputException e) {
       throw new ApiError(400, "InvalidQuote", "MALFORMED_QUOTE", "the quote is not a DCAP quote: " + e.getMessage(), e);
     }
-    CollateralFetch fetch = collateral.fetch(quote);
+    final CollateralFetch first = collateral.fetch(quote);
+    CollateralFetch fetch = first;
     Instant now = clock.instant();
-    Instant at = now;
-    if (fetch.stale() && !now.isBefore(fetch.nextUpdate())) {
-      // Bounded stale use: the collateral service only serves stale collateral within its limit.
-      at = fetch.nextUpdate().minusSeconds(1);
-    }
     VerifiedQuote verified;
     try {
-      verified = verifier.verify(quoteBytes, fetch.collateral(), at);
+      verified = verifier.verify(quoteBytes, fetch.collateral(), evaluationTime(fetch, now));
     } catch (AttestationException e) {
-      throw new ApiError(400, "QuoteVerificationFailed", e.reason().name(),
-          e.getMessage() + "; " + e.reason().hint(), e);
+      // Cached collateral that fails for a collateral-side reason may be poisoned or foreign:
+      // fetch it again once (rate-limited by the collateral source) and verify with the new set.
+      Optional<CollateralFetch> again = COLLATERAL_SIDE.contains(e.reason())
+          ? collateral.refetchAfterFailure(quote, first).filter(f -> f.collateral() != first.collateral())
+          : Optional.empty();
+      if (again.isEmpty()) {
+        throw verificationFailed(e);
+      }
+      fetch = again.get();
+      try {
+        verified = verifier.verify(quoteBytes, fetch.collateral(), evaluationTime(fetch, now));
+      } catch (AttestationException e2) {
+        throw verificationFailed(e2);
+      }
     }
     Evidence evidence = Evidence.of(verified, request, fetch.stale(), fetch.warning());
 
@@ -292,6 +314,18 @@ public final class AttestationService {
     } catch (GeneralSecurityException e) {
       throw new ApiError(500, "SigningFailed", null, "the token could not be signed: " + e.getMessage(), e);
     }
+  }
+
+  /** Bounded stale use: the collateral service only serves stale collateral within its limit. */
+  private static Instant evaluationTime(CollateralFetch fetch, Instant now) {
+    if (fetch.stale() && !now.isBefore(fetch.nextUpdate())) {
+      return fetch.nextUpdate().minusSeconds(1);
+    }
+    return now;
+  }
+
+  private static ApiError verificationFailed(AttestationException e) {
+    return new ApiError(400, "QuoteVerificationFailed", e.reason().name(), e.getMessage() + "; " + e.reason().hint(), e);
   }
 
   /**
