@@ -232,7 +232,7 @@ public final class AttestationService {
       // Cached collateral that fails for a collateral-side reason may be poisoned or foreign:
       // fetch it again once (rate-limited by the collateral source) and verify with the new set.
       Optional<CollateralFetch> again = COLLATERAL_SIDE.contains(e.reason())
-          ? collateral.refetchAfterFailure(quote, first).filter(f -> f.collateral() != first.collateral())
+          ? collateral.refetchAfterFailure(quote, first).filter(f -> !f.collateral().equals(first.collateral()))
           : Optional.empty();
       if (again.isEmpty()) {
         throw verificationFailed(e);
@@ -361,7 +361,7 @@ public final class AttestationService {
   private static Map<String, Object> issuedClaims(List<Claim> issued) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Claim c : issued) {
-      Object v = Evidence.toJava(c.value().toJson());
+      Object v = c.value().toJson();
       Object prev = out.get(c.type());
       if (prev == null) {
         out.put(c.type(), v);
@@ -600,8 +600,7 @@ public final class AttestationService {
 
   private static Object jsonToJava(String json) {
     try {
-      JsonValue v = Json.parse(json);
-      return Evidence.toJava(v);
+      return Json.parse(json);
     } catch (MalformedInputException e) {
       return json;
     }

@@ -19,7 +19,11 @@ import java.util.Map;
  * leading zeros, nesting deeper than {@link #MAX_DEPTH} and anything after the top-level value.
  */
 public final class Json {
-  /** Deepest nesting accepted. */
+  /**
+   * Most objects and arrays nested in one another that a document may contain (64: {@code
+   * [[…]]} with 64 brackets parses, 65 does not). Consumers that embed parsed values (token claims)
+   * rely on this one limit.
+   */
   public static final int MAX_DEPTH = 64;
 
   private final String s;
@@ -65,10 +69,8 @@ public final class Json {
     }
   }
 
+  /** Parses a value inside {@code depth} enclosing objects and arrays. */
   private JsonValue value(int depth) throws MalformedInputException {
-    if (depth > MAX_DEPTH) {
-      throw err("nesting deeper than " + MAX_DEPTH);
-    }
     if (i >= s.length()) {
       throw err("unexpected end of input");
     }
@@ -97,6 +99,12 @@ public final class Json {
     }
   }
 
+  private void nest(int enclosing) throws MalformedInputException {
+    if (enclosing >= MAX_DEPTH) {
+      throw err("more than " + MAX_DEPTH + " nested objects or arrays");
+    }
+  }
+
   private static String printable(char c) {
     return c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c);
   }
@@ -109,6 +117,7 @@ public final class Json {
   }
 
   private JsonObject object(int depth) throws MalformedInputException {
+    nest(depth);
     i++;
     Map<String, JsonValue> m = new LinkedHashMap<>();
     ws();
@@ -147,6 +156,7 @@ public final class Json {
   }
 
   private JsonArray array(int depth) throws MalformedInputException {
+    nest(depth);
     i++;
     List<JsonValue> l = new ArrayList<>();
     ws();
@@ -333,7 +343,8 @@ public final class Json {
     return sb.toString();
   }
 
-  private static void write(JsonValue v, StringBuilder sb) {
+  /** Appends a value as compact JSON; numbers are written exactly as they were parsed. */
+  public static void write(JsonValue v, StringBuilder sb) {
     if (v instanceof JsonObject) {
       sb.append('{');
       boolean first = true;
