@@ -68,19 +68,35 @@ class RuntimeDataClaimsTest {
   }
 
   @Test
-  void attest_maxDepthNestedArrays_passThroughAndDeeperIs400() throws Exception {
-    String nested = "[".repeat(Json.MAX_DEPTH - 1) + "1" + "]".repeat(Json.MAX_DEPTH - 1);
-    String runtime = "{\"a\":" + nested + "}";
-    assertTrue(payload(attest(runtime, null)).contains("\"x-ms-runtime\":" + runtime));
-    String top = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
-    assertTrue(payload(attest(top, null)).contains("\"x-ms-runtime\":" + top));
+  void attest_maxRuntimeDepthNested_passesThroughAndDeeperIs400() throws Exception {
+    int max = io.kubesgx.attestation.claims.ClaimNames.MAX_RUNTIME_DEPTH;
+    assertEquals(Json.MAX_DEPTH - 1, max);
+    String top = "[".repeat(max) + "1" + "]".repeat(max);
+    String p = payload(attest(top, null));
+    assertTrue(p.contains("\"x-ms-runtime\":" + top));
+    assertEquals(Json.MAX_DEPTH, Json.depth(Json.parse(p)), "the token stays readable by the same strict parser");
+    String objects = "{\"a\":".repeat(max) + "1" + "}".repeat(max);
+    assertTrue(payload(attest(objects, null)).contains("\"x-ms-runtime\":" + objects));
 
-    HttpResponse<String> deeper = attest("[" + top + "]", null);
-    assertEquals(400, deeper.statusCode(), deeper.body());
-    JsonObject err = Json.parseObject(deeper.body()).object("error");
-    assertEquals("InvalidRequest", err.string("code"));
-    assertTrue(err.string("message").contains("nested"), err.string("message"));
-    assertFalse(err.string("message").contains("Exception"), err.string("message"));
+    for (String deeper : new String[] {"[" + top + "]", "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH)}) {
+      HttpResponse<String> r = attest(deeper, null);
+      assertEquals(400, r.statusCode(), r.body());
+      JsonObject err = Json.parseObject(r.body()).object("error");
+      assertEquals("InvalidRequest", err.string("code"));
+      assertTrue(err.string("message").contains("nested"), err.string("message"));
+      assertFalse(err.string("message").contains("Exception"), err.string("message"));
+    }
+  }
+
+  @Test
+  void attest_policyIssuingTooDeepValue_is400NotServerError() throws Exception {
+    int max = io.kubesgx.attestation.claims.ClaimNames.MAX_RUNTIME_DEPTH;
+    String top = "[".repeat(max) + "1" + "]".repeat(max);
+    String policy = "version=1.2; authorizationrules { => permit(); }; issuancerules { c:[type==\\\"x-ms-runtime\\\"]"
+        + " => issue(type=\\\"deep\\\", value=JsonToClaimValue(JmesPath(c.value, \\\"[@]\\\"))); };";
+    HttpResponse<String> r = attest(top, "\"draftPolicyForAttestation\":\"" + policy + "\"");
+    assertTrue(r.statusCode() == 200 || r.statusCode() == 400, r.statusCode() + " " + r.body());
+    assertFalse(r.body().contains("Exception"), r.body());
   }
 
   @Test

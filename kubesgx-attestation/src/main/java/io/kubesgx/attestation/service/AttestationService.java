@@ -358,10 +358,19 @@ public final class AttestationService {
     return m;
   }
 
-  private static Map<String, Object> issuedClaims(List<Claim> issued) {
+  /**
+   * Groups the policy's issued claims for {@code x-ms-policy}. A value sits up to three levels deep
+   * in the token (claims, {@code x-ms-policy}, a repeated claim's array); one that would push the
+   * token past {@link Json#MAX_DEPTH} nested levels is refused.
+   */
+  private static Map<String, Object> issuedClaims(List<Claim> issued) throws ApiError {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Claim c : issued) {
-      Object v = c.value().toJson();
+      JsonValue v = c.value().toJson();
+      if (Json.depth(v) + 3 > Json.MAX_DEPTH) {
+        throw new ApiError(400, "InvalidPolicy", null, "the policy issued claim \"" + c.type() + "\" with a value of "
+            + Json.depth(v) + " nested objects and arrays; at most " + (Json.MAX_DEPTH - 3) + " fit in the token", null);
+      }
       Object prev = out.get(c.type());
       if (prev == null) {
         out.put(c.type(), v);

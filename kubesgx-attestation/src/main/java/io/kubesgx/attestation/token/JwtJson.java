@@ -21,12 +21,15 @@ final class JwtJson {
   }
 
   private static void write(Object v, StringBuilder sb, int depth) {
-    if (depth > Json.MAX_DEPTH) {
+    if (depth >= Json.MAX_DEPTH) {
       throw new IllegalArgumentException("claims nest deeper than " + Json.MAX_DEPTH + " levels");
     }
     if (v == null) {
       sb.append("null");
     } else if (v instanceof JsonValue j) {
+      if (depth + Json.depth(j) > Json.MAX_DEPTH) {
+        throw new IllegalArgumentException("claims nest deeper than " + Json.MAX_DEPTH + " levels");
+      }
       Json.write(j, sb);
     } else if (v instanceof String s) {
       Json.quote(s, sb);

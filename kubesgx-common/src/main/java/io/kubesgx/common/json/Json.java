@@ -27,15 +27,30 @@ public final class Json {
   public static final int MAX_DEPTH = 64;
 
   private final String s;
+  private final int maxDepth;
   private int i;
 
-  private Json(String s) {
+  private Json(String s, int maxDepth) {
     this.s = s;
+    this.maxDepth = maxDepth;
   }
 
-  /** Parses one JSON document. */
+  /** Parses one JSON document with at most {@link #MAX_DEPTH} nested objects and arrays. */
   public static JsonValue parse(String text) throws MalformedInputException {
-    Json p = new Json(text);
+    return parse(text, MAX_DEPTH);
+  }
+
+  /**
+   * Parses one JSON document with at most {@code maxDepth} nested objects and arrays, for a value
+   * that will be embedded {@code MAX_DEPTH - maxDepth} levels deep in another document.
+   *
+   * @throws IllegalArgumentException when {@code maxDepth} is not within 0..{@link #MAX_DEPTH}
+   */
+  public static JsonValue parse(String text, int maxDepth) throws MalformedInputException {
+    if (maxDepth < 0 || maxDepth > MAX_DEPTH) {
+      throw new IllegalArgumentException("maxDepth must be within 0.." + MAX_DEPTH + ", got " + maxDepth);
+    }
+    Json p = new Json(text, maxDepth);
     p.ws();
     JsonValue v = p.value(0);
     p.ws();
@@ -100,9 +115,28 @@ public final class Json {
   }
 
   private void nest(int enclosing) throws MalformedInputException {
-    if (enclosing >= MAX_DEPTH) {
-      throw err("more than " + MAX_DEPTH + " nested objects or arrays");
+    if (enclosing >= maxDepth) {
+      throw err("more than " + maxDepth + " nested objects or arrays");
     }
+  }
+
+  /** Returns how many objects and arrays are nested in {@code v} (0 for a scalar). */
+  public static int depth(JsonValue v) {
+    if (v instanceof JsonObject o) {
+      int d = 0;
+      for (JsonValue x : o.members().values()) {
+        d = Math.max(d, depth(x));
+      }
+      return d + 1;
+    }
+    if (v instanceof JsonArray a) {
+      int d = 0;
+      for (JsonValue x : a.elements()) {
+        d = Math.max(d, depth(x));
+      }
+      return d + 1;
+    }
+    return 0;
   }
 
   private static String printable(char c) {

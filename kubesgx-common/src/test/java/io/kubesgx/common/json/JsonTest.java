@@ -54,6 +54,15 @@ class JsonTest {
   }
 
   @Test
+  void parse_lowerMaxDepth_refusesDeeperAndDepthCounts() throws Exception {
+    String three = "{\"a\":[[1]]}";
+    org.junit.jupiter.api.Assertions.assertEquals(3, Json.depth(Json.parse(three, 3)));
+    assertThrows(MalformedInputException.class, () -> Json.parse(three, 2));
+    org.junit.jupiter.api.Assertions.assertEquals(0, Json.depth(Json.parse("5", 0)));
+    assertThrows(IllegalArgumentException.class, () -> Json.parse("1", Json.MAX_DEPTH + 1));
+  }
+
+  @Test
   void parseWrite_hugeExponentsAndLongNumbers_roundTripExactly() throws Exception {
     String doc = "[1e999999,-1e400,1E-999999,123456789012345678901234567890,0.1000000000000000000000000000001,-0]";
     org.junit.jupiter.api.Assertions.assertEquals(doc, Json.write(Json.parse(doc)));
