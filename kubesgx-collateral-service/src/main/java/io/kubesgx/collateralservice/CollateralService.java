@@ -61,6 +61,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reason#EXPIRED}. Concurrent callers for one key share one fetch. After a failed fetch a key is
  * not retried for {@code retryBackoff}; the remembered failure is reported instead.
  *
+ * <p>The disk cache keeps one subdirectory per source (the PCS/PCCS base URL, or the name set with
+ * {@link Builder#cacheSource}), so collateral cached from one PCS is never served by a service
+ * pointed at another. When a caller's verification fails for a collateral-side reason it calls
+ * {@link #refetchAfterFailure}: the set is fetched again once, at most once per key per {@code
+ * refetchInterval} and within the outbound rate limit, and replaces the cached one in memory and on
+ * disk.
+ *
  * <p>Nothing here verifies signatures: the collateral is parsed and checked to belong to its key
  * (FMSPC, TEE, QE identity, PCK CRL issuer), and the verifier checks everything else. Plain {@code
  * http} base URLs are therefore safe for integrity, though a tampering network can still deny
@@ -81,6 +88,7 @@ public final class CollateralService implements AutoCloseable {
   private final Duration refreshAhead;
   private final Duration maxStale;
   private final Duration retryBackoff;
+  private final Duration refetchInterval;
   private final long waitNanos;
   private final UpdateType updateType;
   private final boolean offline;
@@ -102,6 +110,7 @@ public final class CollateralService implements AutoCloseable {
     this.refreshAhead = b.refreshAhead;
     this.maxStale = b.maxStale;
     this.retryBackoff = b.retryBackoff;
+    this.refetchInterval = b.refetchInterval;
     this.waitNanos = b.requestTimeout.multipliedBy(2).plusSeconds(2).toNanos();
     this.updateType = b.updateType;
     this.offline = b.offline;
@@ -291,12 +300,16 @@ public final class CollateralService implements AutoCloseable {
    *     RATE_LIMITED when the outbound budget is exhausted
    */
   private CompletableFuture<CachedEntry> joinOrStart(KeyState st, Instant now) throws CollateralException {
+    return joinOrStart(st, now, false);
+  }
+
+  private CompletableFuture<CachedEntry> joinOrStart(KeyState st, Instant now, boolean refetch) throws CollateralException {
     CompletableFuture<CachedEntry> f;
     synchronized (st) {
       if (st.inflight != null) {
         return st.inflight;
       }
-      if (!st.attemptAllowed(now, retryBackoff)) {
+      if (!refetch && !st.attemptAllowed(now, retryBackoff)) {
         Instant retryAt = st.lastAttempt.plus(retryBackoff);
         if (st.lastError != null) {
           throw new CollateralException(st.lastError.reason(),
@@ -317,6 +330,55 @@ public final class CollateralService implements AutoCloseable {
     }
     runFetch(st, f);
     return f;
+  }
+
+  /**
+   * Fetches a key's collateral set again because {@code failed}, the set this service handed out,
+   * did not verify for a collateral-side reason (bad signature, chain, CRL, expired or foreign
+   * data). The new set replaces the cached one in memory and on disk. At most one such refetch runs
+   * per key per {@code refetchInterval} (so hostile quotes that fail verification cannot make the
+   * service hammer the PCS), and each one also spends the outbound rate limit.
+   *
+   * @param key the key {@code failed} was served for
+   * @param failed the collateral that failed verification
+   * @return the newer cached set when another caller already replaced {@code failed}, the freshly
+   *     fetched set, or empty when no refetch is allowed now (rate limit, offline, not cached) or
+   *     the refetch failed; the cached set is then left as it was
+   */
+  public Optional<CollateralResult> refetchAfterFailure(CollateralKey key, Collateral failed) {
+    Objects.requireNonNull(failed, "failed");
+    KeyState st = states.get(Objects.requireNonNull(key, "key"));
+    if (st == null || offline || closed || client.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    synchronized (st) {
+      CachedEntry e = st.entry;
+      if (e != null && e.collateral != failed) {
+        return Optional.of(e.serveFresh());
+      }
+      if (st.lastRefetch != null && now.isBefore(st.lastRefetch.plus(refetchInterval))) {
+        return Optional.empty();
+      }
+      st.lastRefetch = now;
+      st.refetches++;
+    }
+    try {
+      return Optional.of(afterFetch(await(joinOrStart(st, now, true)), now));
+    } catch (CollateralException ex) {
+      return Optional.empty();
+    }
+  }
+
+  /** Returns how many refetches after a verification failure were started for a key; for tests. */
+  int refetchCount(CollateralKey key) {
+    KeyState st = states.get(key);
+    if (st == null) {
+      return 0;
+    }
+    synchronized (st) {
+      return st.refetches;
+    }
   }
 
   private CollateralException rateLimited(CollateralKey key) {
@@ -697,6 +759,8 @@ public final class CollateralService implements AutoCloseable {
     Instant failingSince;
     CollateralException lastError;
     String diskProblem;
+    Instant lastRefetch;
+    int refetches;
 
     KeyState(CollateralKey key) {
       this.key = key;
@@ -726,6 +790,8 @@ public final class CollateralService implements AutoCloseable {
     private Duration refreshAhead = Duration.ofHours(1);
     private Duration maxStale = Duration.ofHours(24);
     private Duration retryBackoff = Duration.ofSeconds(30);
+    private Duration refetchInterval = Duration.ofMinutes(1);
+    private String cacheSource;
     private double requestsPerSecond = 5;
     private int burst = 20;
     private UpdateType updateType = UpdateType.STANDARD;
@@ -783,6 +849,29 @@ public final class CollateralService implements AutoCloseable {
      */
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * Names the source of the collateral for the disk cache (default: the base URL, or {@code
+     * offline} without one). Entries live in a subdirectory per source; set this when the base URL
+     * changes between runs but the source does not (a simulated PCS on an ephemeral port).
+     */
+    public Builder cacheSource(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("cacheSource must not be empty");
+      }
+      this.cacheSource = name;
+      return this;
+    }
+
+    /**
+     * Sets the least time between two refetches of one key after verification failures (default 1
+     * minute; see {@link CollateralService#refetchAfterFailure}).
+     */
+    public Builder refetchInterval(Duration d) {
+      this.refetchInterval = positive(d, "refetchInterval", Duration.ofDays(1));
       return this;
     }
 
@@ -881,7 +970,8 @@ public final class CollateralService implements AutoCloseable {
       Optional<DiskCache> disk = Optional.empty();
       if (cacheDirectory != null) {
         try {
-          disk = Optional.of(new DiskCache(cacheDirectory));
+          String source = cacheSource != null ? cacheSource : baseUrl != null ? PcsProtocol.apiBase(baseUrl).toString() : "offline";
+          disk = Optional.of(new DiskCache(cacheDirectory, source));
         } catch (IOException e) {
           throw new UncheckedIOException("cannot use " + cacheDirectory + " as the collateral cache directory: " + e.getMessage(), e);
         }

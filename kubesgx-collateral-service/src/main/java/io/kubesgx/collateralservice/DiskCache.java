@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * The on-disk cache: one single-entry bundle file per key in a directory of mode 0700, files of
- * mode 0600, each written to a temporary file, forced to disk and atomically renamed.
+ * mode 0600, each written to a temporary file, forced to disk and atomically renamed. Entries live
+ * in a subdirectory per source ({@code src-} and 16 hex digits of SHA-256 of the source's name, the
+ * PCS/PCCS base URL by default), so a service pointed at another PCS never reads collateral that
+ * came from a different one.
  */
 final class DiskCache {
   /** Largest cache file read; one entry is a few tens of KiB. */
@@ -34,8 +37,23 @@ final class DiskCache {
 
   private final Path dir;
 
-  DiskCache(Path dir) throws IOException {
-    this.dir = dir;
+  DiskCache(Path root, String source) throws IOException {
+    createPrivate(root);
+    this.dir = root.resolve(sourceDirectoryName(source));
+    createPrivate(dir);
+  }
+
+  /** Returns the subdirectory name for a source: {@code src-} and 16 hex digits of its SHA-256. */
+  static String sourceDirectoryName(String source) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
+      return "src-" + java.util.HexFormat.of().formatHex(h, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void createPrivate(Path dir) throws IOException {
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException(dir + " exists and is not a directory");

@@ -181,7 +181,7 @@ class CollateralServiceBundleTest {
       CollateralException e = assertThrows(CollateralException.class, () -> s.importBundle(write("bad.json", bad)));
       assertTrue(e.getMessage().contains("entry 2 (tdx/00906ED50000/processor/standard)"), e.getMessage());
       assertEquals(Reason.OFFLINE_MISS, assertThrows(CollateralException.class, () -> s.collateralFor(EARLY)).reason());
-      try (Stream<Path> files = Files.list(tmp.resolve("c"))) {
+      try (Stream<Path> files = Files.list(tmp.resolve("c").resolve(DiskCache.sourceDirectoryName("offline")))) {
         assertEquals(0, files.count());
       }
     }

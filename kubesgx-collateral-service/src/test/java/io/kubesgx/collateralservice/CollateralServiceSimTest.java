@@ -209,6 +209,11 @@ class CollateralServiceSimTest {
     assertEquals(4, http.count());
   }
 
+  /** The cache's subdirectory for collateral from the PCS at {@code base}. */
+  static Path sourceDir(Path cache, java.net.URI base) {
+    return cache.resolve(DiskCache.sourceDirectoryName(PcsProtocol.apiBase(base).toString()));
+  }
+
   @Test
   void collateralFor_afterRestartWithPcsDown_servesFromDisk() throws Exception {
     Path cache = tmp.resolve("cache");
@@ -219,9 +224,11 @@ class CollateralServiceSimTest {
     }
     s.close();
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
-    Path file = cache.resolve("sgx-00515E000000-processor-standard.json");
+    Path sourceDir = sourceDir(cache, base(s));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sourceDir)));
+    Path file = sourceDir.resolve("sgx-00515E000000-processor-standard.json");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    try (var files = Files.list(cache)) {
+    try (var files = Files.list(sourceDir)) {
       assertEquals(1, files.count(), "no temporary files left behind");
     }
     CountingHttpClient http = new CountingHttpClient();
@@ -240,11 +247,68 @@ class CollateralServiceSimTest {
   }
 
   @Test
-  void collateralFor_corruptDiskFile_isIgnoredAndRefetched() throws Exception {
+  void collateralFor_cacheFilledFromAnotherPcs_isNotServedAndFreshCollateralVerifies() throws Exception {
     Path cache = tmp.resolve("cache");
+    SimPlatform other = SimPlatform.openOrCreate(tmp.resolve("other"), clock);
+    byte[] otherQuote = quote(other, 3);
+    try (CollateralService a = CollateralService.builder().baseUrl(base(sharedServer)).cacheDirectory(cache).clock(clock).build()) {
+      a.collateralFor(QuoteParser.parse(quote(platform, 3)));
+    }
+    CollateralService b = service(CollateralService.builder().baseUrl(base(server(other))).cacheDirectory(cache));
+    CollateralResult r = b.collateralFor(QuoteParser.parse(otherQuote));
+    assertEquals(Source.NETWORK, r.source(), "collateral cached from another PCS must not be served");
+    assertEquals("UpToDate", verify(other, otherQuote, r.collateral(), NOW).status().jsonName());
+  }
+
+  @Test
+  void refetchAfterFailure_poisonedCachedEntry_replacedOnceThenRateLimited() throws Exception {
+    Path cache = tmp.resolve("cache");
+    SimPlatform other = SimPlatform.openOrCreate(tmp.resolve("other"), clock);
+    byte[] otherQuote = quote(other, 3);
+    // the same source name with other content stands for a PCS that served a bad body once
+    try (CollateralService a = CollateralService.builder().baseUrl(base(sharedServer)).cacheSource("pcs").cacheDirectory(cache)
+        .clock(clock).build()) {
+      a.collateralFor(QuoteParser.parse(quote(platform, 3)));
+    }
+    CountingHttpClient http = new CountingHttpClient();
+    CollateralService b = service(CollateralService.builder().baseUrl(base(server(other))).cacheSource("pcs").cacheDirectory(cache)
+        .httpClient(http));
+    CollateralResult poisoned = b.collateralFor(QuoteParser.parse(otherQuote));
+    assertEquals(Source.DISK, poisoned.source());
+    assertThrows(AttestationException.class, () -> verify(other, otherQuote, poisoned.collateral(), NOW));
+
+    CollateralResult fresh = b.refetchAfterFailure(poisoned.key(), poisoned.collateral()).orElseThrow();
+    assertEquals(Source.NETWORK, fresh.source());
+    assertEquals("UpToDate", verify(other, otherQuote, fresh.collateral(), NOW).status().jsonName());
+    assertSame(fresh.collateral(), b.collateralFor(poisoned.key()).collateral(), "the new set replaced the cached one");
+    int fetched = http.count();
+    assertEquals(1, b.refetchCount(poisoned.key()));
+
+    // a caller still holding the replaced set gets the new one without another fetch
+    assertSame(fresh.collateral(), b.refetchAfterFailure(poisoned.key(), poisoned.collateral()).orElseThrow().collateral());
+    // hostile quotes failing against the good set: at most one refetch per key per interval
+    for (int i = 0; i < 20; i++) {
+      assertTrue(b.refetchAfterFailure(poisoned.key(), fresh.collateral()).isEmpty());
+    }
+    assertEquals(fetched, http.count(), "no PCS request within the refetch interval");
+    clock.advance(Duration.ofSeconds(61));
+    assertTrue(b.refetchAfterFailure(poisoned.key(), fresh.collateral()).isPresent());
+    assertEquals(2, b.refetchCount(poisoned.key()));
+
+    // the replacement reached the disk: a restart serves the good set
+    CollateralService c = service(CollateralService.builder().baseUrl(base(server(other))).cacheSource("pcs").cacheDirectory(cache)
+        .httpClient(new CountingHttpClient()));
+    CollateralResult fromDisk = c.collateralFor(poisoned.key());
+    assertEquals(Source.DISK, fromDisk.source());
+    assertEquals("UpToDate", verify(other, otherQuote, fromDisk.collateral(), NOW).status().jsonName());
+  }
+
+  @Test
+  void collateralFor_corruptDiskFile_isIgnoredAndRefetched() throws Exception {
+    Path cache = sourceDir(tmp.resolve("cache"), base(sharedServer));
     Files.createDirectories(cache);
     Files.writeString(cache.resolve("sgx-00515E000000-processor-standard.json"), "{not json");
-    CollateralService svc = service(CollateralService.builder().baseUrl(base(sharedServer)).cacheDirectory(cache));
+    CollateralService svc = service(CollateralService.builder().baseUrl(base(sharedServer)).cacheDirectory(tmp.resolve("cache")));
     assertEquals(1, svc.startupProblems().size(), svc.startupProblems().toString());
     CollateralResult r = svc.collateralFor(QuoteParser.parse(quote(platform, 3)));
     assertEquals(Source.NETWORK, r.source());

@@ -80,4 +80,12 @@ public final class ClaimNames {
   public static final String PROPERTY_VALIDITY_MINUTES = "report_validity_in_minutes";
   /** Property claim: leave the certificate out of the token header. */
   public static final String PROPERTY_OMIT_X5C = "omit_x5c";
+
+  /**
+   * Most nested objects and arrays in JSON runtime or init-time data: the data sits one level inside
+   * the token's claims object ({@code x-ms-runtime}), and a token must stay within {@link
+   * io.kubesgx.common.json.Json#MAX_DEPTH} so that relying parties with the same strict parser can
+   * read it. The request parser and the claims share this one limit.
+   */
+  public static final int MAX_RUNTIME_DEPTH = io.kubesgx.common.json.Json.MAX_DEPTH - 1;
 }

@@ -9,7 +9,6 @@ import io.kubesgx.policy.Claim;
 import io.kubesgx.policy.ClaimValue;
 import io.kubesgx.quote.EnclaveReportBody;
 import io.kubesgx.verifier.VerifiedQuote;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -88,7 +87,7 @@ public final class Evidence {
       RuntimeData rd = request.runtimeData().get();
       if (rd.dataType() == RuntimeData.DataType.JSON) {
         JsonValue json = rd.json().orElseThrow();
-        t.put(ClaimNames.RUNTIME, toJava(json));
+        t.put(ClaimNames.RUNTIME, json); // written verbatim: numbers exactly as the enclave bound them
         p.add(Claim.of(ClaimNames.RUNTIME, ClaimValue.json(json)));
       } else {
         put(t, p, ClaimNames.EHD, Base64.getUrlEncoder().withoutPadding().encodeToString(rd.data().toByteArray()));
@@ -98,7 +97,7 @@ public final class Evidence {
       RuntimeData id = request.initTimeData().get();
       if (id.dataType() == RuntimeData.DataType.JSON) {
         JsonValue json = id.json().orElseThrow();
-        t.put(ClaimNames.INITTIME, toJava(json));
+        t.put(ClaimNames.INITTIME, json);
         p.add(Claim.of(ClaimNames.INITTIME, ClaimValue.json(json)));
       } else {
         put(t, p, "x-kubesgx-init-data", Base64.getUrlEncoder().withoutPadding().encodeToString(id.data().toByteArray()));
@@ -174,36 +173,5 @@ public final class Evidence {
     if (b != null) {
       m.put(key, b.hex());
     }
-  }
-
-  /** Converts a JSON value to the Java objects JWT libraries serialise (Map, List, String, Number, Boolean, null). */
-  public static Object toJava(JsonValue v) {
-    if (v instanceof JsonValue.JsonObject o) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      o.members().forEach((k, x) -> m.put(k, toJava(x)));
-      return m;
-    }
-    if (v instanceof JsonValue.JsonArray a) {
-      List<Object> l = new ArrayList<>();
-      for (JsonValue x : a.elements()) {
-        l.add(toJava(x));
-      }
-      return l;
-    }
-    if (v instanceof JsonValue.JsonString s) {
-      return s.value();
-    }
-    if (v instanceof JsonValue.JsonBool b) {
-      return b.value();
-    }
-    if (v instanceof JsonValue.JsonNumber n) {
-      BigDecimal d = n.decimal();
-      try {
-        return d.longValueExact();
-      } catch (ArithmeticException e) {
-        return d.doubleValue();
-      }
-    }
-    return null;
   }
 }

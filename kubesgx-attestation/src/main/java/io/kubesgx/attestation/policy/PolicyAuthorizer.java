@@ -20,6 +20,9 @@ import java.util.Optional;
  * </ul>
  */
 public final class PolicyAuthorizer {
+  /** The sender recorded for a request that carried the administrator token. */
+  public static final String ADMIN_TOKEN = "admin-token";
+
   private final List<X509Certificate> signers;
   private final Optional<String> adminToken;
 
@@ -40,12 +43,13 @@ public final class PolicyAuthorizer {
   }
 
   /**
-   * Checks a change and returns the actor recorded in the audit log.
+   * Checks a change and returns who made it, for the audit log: the sender ({@code admin-token} when
+   * the request carried the configured administrator token, else {@code anonymous}) and the signer.
    *
    * @param document the submitted document
    * @param authorization the {@code Authorization} header, if any
    */
-  public String authorize(PolicyDocument document, Optional<String> authorization) throws ApiError {
+  public PolicyChange authorize(PolicyDocument document, Optional<String> authorization) throws ApiError {
     if (!enabled()) {
       throw new ApiError(403, "PolicyManagementDisabled", null,
           "policy management is disabled; start the service with --policy-signer CERT.pem (signed policies) "
@@ -57,17 +61,25 @@ public final class PolicyAuthorizer {
           null));
       for (X509Certificate s : signers) {
         if (s.equals(cert)) {
-          return "signer " + thumbprint(cert);
+          return new PolicyChange(sender(authorization), Optional.of(thumbprint(cert)), document.issuedAt());
         }
       }
       throw new ApiError(403, "UnknownPolicySigner", null,
           "the policy is signed by certificate " + thumbprint(cert) + " (" + cert.getSubjectX500Principal().getName()
               + "), which is not a configured policy signer", null);
     }
-    if (!BearerToken.matches(authorization, adminToken.orElseThrow())) {
+    if (!tokenMatches(authorization)) {
       throw new ApiError(401, "Unauthorized", null, "policy changes need the header Authorization: Bearer <admin token>", null);
     }
-    return document.signer().map(c -> "admin-token, signer " + thumbprint(c)).orElse("admin-token");
+    return new PolicyChange(ADMIN_TOKEN, document.signer().map(PolicyAuthorizer::thumbprint), document.issuedAt());
+  }
+
+  private String sender(Optional<String> authorization) {
+    return adminToken.isPresent() && tokenMatches(authorization) ? ADMIN_TOKEN : PolicyChange.ANONYMOUS;
+  }
+
+  private boolean tokenMatches(Optional<String> authorization) {
+    return BearerToken.matches(authorization, adminToken.orElseThrow());
   }
 
   /** Returns the public JWKs (JSON, with {@code x5c}) of the configured policy signers. */

@@ -20,9 +20,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,22 +36,40 @@ import java.util.Set;
  * the signer's certificate in {@code x5c}). Parsing checks the signature; whether the signer may set
  * policies is the {@link PolicyAuthorizer}'s decision.
  *
+ * <p>Signed documents must carry {@code "iat"} (seconds since the epoch, an integer) in the payload
+ * next to {@code AttestationPolicy}: the store accepts a signed document only when its {@code iat}
+ * is strictly newer than the newest one it accepted for that attestation type, so a signed policy
+ * that anyone can read back cannot be replayed later to roll the policy back.
+ *
  * @param text the policy text (empty for a reset document)
  * @param jws the document as received (or as built for raw text)
  * @param signer the signing certificate, when signed
+ * @param issuedAt the payload's {@code iat}, when present (always present in a signed document)
  */
-public record PolicyDocument(String text, String jws, Optional<X509Certificate> signer) {
+public record PolicyDocument(String text, String jws, Optional<X509Certificate> signer, Optional<Instant> issuedAt) {
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256);
   /** Largest policy document accepted. */
   public static final int MAX_CHARS = 256 * 1024;
+  private static final long MAX_IAT_SECONDS = 253402300799L; // 9999-12-31T23:59:59Z
+  /** How far a signed document's {@code iat} may lie ahead of the service's clock. */
+  public static final Duration MAX_FUTURE_IAT = Duration.ofMinutes(5);
+
+  /** Checks for nulls. */
+  public PolicyDocument {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(jws, "jws");
+    Objects.requireNonNull(signer, "signer");
+    Objects.requireNonNull(issuedAt, "issuedAt");
+  }
 
   /**
    * Parses a policy document from a request body. A body that is not a JWS but policy text
    * (starting with {@code version=}) is taken as an unsigned document — a kubesgx convenience.
    *
    * @param allowEmpty true for {@code :reset}, whose payload may be empty
+   * @param clock the service's clock, for the check that a signed {@code iat} is not in the future
    */
-  public static PolicyDocument parse(String body, boolean allowEmpty) throws ApiError {
+  public static PolicyDocument parse(String body, boolean allowEmpty, Clock clock) throws ApiError {
     String s = body.strip();
     if (s.length() > MAX_CHARS) {
       throw ApiError.badRequest("InvalidPolicy", "the policy document has " + s.length() + " characters; at most " + MAX_CHARS);
@@ -57,12 +79,12 @@ public record PolicyDocument(String text, String jws, Optional<X509Certificate> 
     }
     if (s.isEmpty()) {
       if (allowEmpty) {
-        return new PolicyDocument("", unsignedJws(""), Optional.empty());
+        return new PolicyDocument("", unsignedJws(""), Optional.empty(), Optional.empty());
       }
       throw ApiError.badRequest("InvalidPolicy", "the request body is empty; send a JWS whose payload is {\"AttestationPolicy\": base64url(policy)}");
     }
     if (s.regionMatches(true, 0, "version", 0, 7)) {
-      return new PolicyDocument(s, unsignedJws(s), Optional.empty());
+      return new PolicyDocument(s, unsignedJws(s), Optional.empty(), Optional.empty());
     }
     JOSEObject jose;
     try {
@@ -98,8 +120,21 @@ public record PolicyDocument(String text, String jws, Optional<X509Certificate> 
     } else if (!(jose instanceof PlainObject)) {
       throw ApiError.badRequest("InvalidPolicy", "encrypted policy documents are not supported");
     }
-    String text = policyText(jose.getPayload(), allowEmpty);
-    return new PolicyDocument(text, s, signer);
+    JsonValue.JsonObject payload = payload(jose.getPayload(), allowEmpty);
+    String text = policyText(payload, allowEmpty);
+    Optional<Instant> iat = issuedAt(payload);
+    if (signer.isPresent()) {
+      if (iat.isEmpty()) {
+        throw ApiError.badRequest("InvalidPolicy", "a signed policy document must carry \"iat\" (seconds since the epoch) in its payload "
+            + "next to \"AttestationPolicy\"; the service accepts only signed documents newer than the last one it accepted");
+      }
+      Instant latest = clock.instant().plus(MAX_FUTURE_IAT);
+      if (iat.get().isAfter(latest)) {
+        throw ApiError.badRequest("InvalidPolicy", "the signed policy's iat " + iat.get() + " is more than "
+            + MAX_FUTURE_IAT.toMinutes() + " minutes ahead of the service's clock; sign it with the current time");
+      }
+    }
+    return new PolicyDocument(text, s, signer, iat);
   }
 
   /** Returns the signer's public JWK as JSON, when signed. */
@@ -132,19 +167,24 @@ public record PolicyDocument(String text, String jws, Optional<X509Certificate> 
     return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(b64.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static String policyText(Payload payload, boolean allowEmpty) throws ApiError {
+  private static JsonValue.JsonObject payload(Payload payload, boolean allowEmpty) throws ApiError {
     String p = payload == null ? "" : payload.toString().strip();
-    if (p.isEmpty() || p.equals("{}")) {
+    if (p.isEmpty()) {
       if (allowEmpty) {
-        return "";
+        return new JsonValue.JsonObject(Map.of());
       }
       throw ApiError.badRequest("InvalidPolicy", "the policy JWS has an empty payload; put {\"AttestationPolicy\": base64url(policy)} in it");
     }
-    JsonValue.JsonObject o;
     try {
-      o = Json.parseObject(p);
+      return Json.parseObject(p);
     } catch (MalformedInputException e) {
       throw ApiError.badRequest("InvalidPolicy", "the policy JWS payload is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  private static String policyText(JsonValue.JsonObject o, boolean allowEmpty) throws ApiError {
+    if (!o.has("AttestationPolicy") && allowEmpty) {
+      return "";
     }
     String b64;
     try {
@@ -156,6 +196,23 @@ public record PolicyDocument(String text, String jws, Optional<X509Certificate> 
       return new String(Base64.getUrlDecoder().decode(b64.strip()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("InvalidPolicy", "\"AttestationPolicy\" is not base64url: " + e.getMessage());
+    }
+  }
+
+  private static Optional<Instant> issuedAt(JsonValue.JsonObject o) throws ApiError {
+    JsonValue v = o.get("iat");
+    if (v == null) {
+      return Optional.empty();
+    }
+    try {
+      long seconds = JsonValue.asLong(v, "iat");
+      if (seconds < 0 || seconds > MAX_IAT_SECONDS) {
+        throw new MalformedInputException("iat " + seconds + " is out of range");
+      }
+      return Optional.of(Instant.ofEpochSecond(seconds));
+    } catch (MalformedInputException e) {
+      throw ApiError.badRequest("InvalidPolicy", "the policy payload's \"iat\" must be an integer number of seconds since the epoch: "
+          + e.getMessage());
     }
   }
 

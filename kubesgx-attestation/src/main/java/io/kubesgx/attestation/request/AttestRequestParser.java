@@ -4,6 +4,7 @@ import io.kubesgx.attestation.ApiError;
 import io.kubesgx.attestation.AttestationType;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.attestation.claims.ClaimNames;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonObject;
@@ -128,10 +129,11 @@ public final class AttestRequestParser {
           .onMalformedInput(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(data.toByteArray()))
           .toString();
-      return Optional.of(new RuntimeData(data, dataType, Optional.of(Json.parse(json))));
+      return Optional.of(new RuntimeData(data, dataType, Optional.of(Json.parse(json, ClaimNames.MAX_RUNTIME_DEPTH))));
     } catch (CharacterCodingException | MalformedInputException e) {
       throw ApiError.badRequest("InvalidRequest",
-          "\"" + field + ".data\" has dataType JSON but is not a JSON document: " + e.getMessage());
+          "\"" + field + ".data\" has dataType JSON but is not a JSON document (at most " + ClaimNames.MAX_RUNTIME_DEPTH
+              + " nested objects and arrays, so that the token claim holding it stays readable): " + e.getMessage());
     }
   }
 

@@ -82,9 +82,13 @@ public final class AttestationServer implements AutoCloseable {
       anchors.add(TrustAnchor.intelProduction());
       Optional<SimPcsServer> simPcs = Optional.empty();
       URI pcs = o.pcsUrl();
+      Optional<String> cacheSource = Optional.empty();
       if (o.simPlatform().isPresent()) {
         SimPlatform platform = SimPlatform.openOrCreate(o.simPlatform().get(), clock);
         anchors.add(TrustAnchor.fromCertificate(platform.rootCertificate()));
+        // the simulated PCS listens on an ephemeral port: name the cache's source by the platform's root
+        cacheSource = Optional.of("sim-root:" + java.util.HexFormat.of().formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(platform.rootCertificate().getEncoded())));
         SimPcsServer server = SimPcsServer.start(o.simPlatform().get(),
             new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), clock);
         opened.add(server);
@@ -100,6 +104,7 @@ public final class AttestationServer implements AutoCloseable {
       CollateralService.Builder cb = CollateralService.builder().baseUrl(pcs).clock(clock).offline(o.offline());
       o.pcsApiKey().ifPresent(cb::apiKey);
       o.collateralCache().ifPresent(cb::cacheDirectory);
+      cacheSource.ifPresent(cb::cacheSource);
       CollateralService collateral = cb.build();
       opened.add(collateral);
       for (Path b : o.collateralBundles()) {

@@ -7,7 +7,9 @@ import io.kubesgx.attestation.claims.Evidence;
 import io.kubesgx.attestation.policy.DefaultPolicies;
 import io.kubesgx.attestation.policy.PolicyAuthorizer;
 import io.kubesgx.attestation.policy.PolicyDocument;
+import io.kubesgx.attestation.policy.PolicyChange;
 import io.kubesgx.attestation.policy.PolicyStore;
+import io.kubesgx.attestation.policy.PolicyStoreException;
 import io.kubesgx.attestation.policy.StoredPolicy;
 import io.kubesgx.attestation.request.AttestRequest;
 import io.kubesgx.attestation.request.AttestRequestParser;
@@ -28,6 +30,7 @@ import io.kubesgx.quote.Quote;
 import io.kubesgx.quote.QuoteParser;
 import io.kubesgx.verifier.AttestationException;
 import io.kubesgx.verifier.QuoteVerifier;
+import io.kubesgx.verifier.Reason;
 import io.kubesgx.verifier.VerifiedQuote;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -60,6 +63,19 @@ public final class AttestationService {
   /** Token lifetime when collateral is stale. */
   public static final Duration STALE_LIFETIME = Duration.ofHours(1);
   private static final long POLICY_RECHECK_MILLIS = 1000;
+  /**
+   * Verifier reasons that blame the collateral rather than the quote: its format, signatures,
+   * signing chain, CRLs, validity periods or its match to the quote's platform. One of these makes
+   * the service fetch the collateral again once (rate-limited) before answering.
+   */
+  static final Set<Reason> COLLATERAL_SIDE = EnumSet.of(
+      Reason.MALFORMED_COLLATERAL, Reason.MISSING_COLLATERAL,
+      Reason.INVALID_CRL, Reason.CRL_EXPIRED, Reason.CRL_NOT_YET_VALID,
+      Reason.INVALID_SIGNING_CHAIN, Reason.SIGNING_CERT_EXPIRED, Reason.SIGNING_CERT_NOT_YET_VALID, Reason.SIGNING_CERT_REVOKED,
+      Reason.INVALID_TCB_INFO, Reason.TCB_INFO_SIGNATURE_INVALID, Reason.TCB_INFO_EXPIRED, Reason.TCB_INFO_NOT_YET_VALID,
+      Reason.TCB_INFO_MISMATCH,
+      Reason.INVALID_QE_IDENTITY, Reason.QE_IDENTITY_SIGNATURE_INVALID, Reason.QE_IDENTITY_EXPIRED,
+      Reason.QE_IDENTITY_NOT_YET_VALID);
 
   private final QuoteVerifier verifier;
   private final CollateralSource collateral;
@@ -206,19 +222,27 @@ public final class AttestationService {
     } catch (MalformedInputException e) {
       throw new ApiError(400, "InvalidQuote", "MALFORMED_QUOTE", "the quote is not a DCAP quote: " + e.getMessage(), e);
     }
-    CollateralFetch fetch = collateral.fetch(quote);
+    final CollateralFetch first = collateral.fetch(quote);
+    CollateralFetch fetch = first;
     Instant now = clock.instant();
-    Instant at = now;
-    if (fetch.stale() && !now.isBefore(fetch.nextUpdate())) {
-      // Bounded stale use: the collateral service only serves stale collateral within its limit.
-      at = fetch.nextUpdate().minusSeconds(1);
-    }
     VerifiedQuote verified;
     try {
-      verified = verifier.verify(quoteBytes, fetch.collateral(), at);
+      verified = verifier.verify(quoteBytes, fetch.collateral(), evaluationTime(fetch, now));
     } catch (AttestationException e) {
-      throw new ApiError(400, "QuoteVerificationFailed", e.reason().name(),
-          e.getMessage() + "; " + e.reason().hint(), e);
+      // Cached collateral that fails for a collateral-side reason may be poisoned or foreign:
+      // fetch it again once (rate-limited by the collateral source) and verify with the new set.
+      Optional<CollateralFetch> again = COLLATERAL_SIDE.contains(e.reason())
+          ? collateral.refetchAfterFailure(quote, first).filter(f -> !f.collateral().equals(first.collateral()))
+          : Optional.empty();
+      if (again.isEmpty()) {
+        throw verificationFailed(e);
+      }
+      fetch = again.get();
+      try {
+        verified = verifier.verify(quoteBytes, fetch.collateral(), evaluationTime(fetch, now));
+      } catch (AttestationException e2) {
+        throw verificationFailed(e2);
+      }
     }
     Evidence evidence = Evidence.of(verified, request, fetch.stale(), fetch.warning());
 
@@ -292,6 +316,18 @@ public final class AttestationService {
     }
   }
 
+  /** Bounded stale use: the collateral service only serves stale collateral within its limit. */
+  private static Instant evaluationTime(CollateralFetch fetch, Instant now) {
+    if (fetch.stale() && !now.isBefore(fetch.nextUpdate())) {
+      return fetch.nextUpdate().minusSeconds(1);
+    }
+    return now;
+  }
+
+  private static ApiError verificationFailed(AttestationException e) {
+    return new ApiError(400, "QuoteVerificationFailed", e.reason().name(), e.getMessage() + "; " + e.reason().hint(), e);
+  }
+
   /**
    * Decides whether the TCB status is acceptable, with the grace period for out-of-date platforms:
    * acceptable until {@code graceDays} after the first TCB level newer than the platform's was
@@ -322,10 +358,19 @@ public final class AttestationService {
     return m;
   }
 
-  private static Map<String, Object> issuedClaims(List<Claim> issued) {
+  /**
+   * Groups the policy's issued claims for {@code x-ms-policy}. A value sits up to three levels deep
+   * in the token (claims, {@code x-ms-policy}, a repeated claim's array); one that would push the
+   * token past {@link Json#MAX_DEPTH} nested levels is refused.
+   */
+  private static Map<String, Object> issuedClaims(List<Claim> issued) throws ApiError {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Claim c : issued) {
-      Object v = Evidence.toJava(c.value().toJson());
+      JsonValue v = c.value().toJson();
+      if (Json.depth(v) + 3 > Json.MAX_DEPTH) {
+        throw new ApiError(400, "InvalidPolicy", null, "the policy issued claim \"" + c.type() + "\" with a value of "
+            + Json.depth(v) + " nested objects and arrays; at most " + (Json.MAX_DEPTH - 3) + " fit in the token", null);
+      }
       Object prev = out.get(c.type());
       if (prev == null) {
         out.put(c.type(), v);
@@ -447,12 +492,14 @@ public final class AttestationService {
 
   /** Handles {@code PUT /policies/{type}}: checks, authorises and stores a policy; returns the policy-result token. */
   public String setPolicy(AttestationType type, String body, Optional<String> authorization) throws ApiError {
-    PolicyDocument doc = PolicyDocument.parse(body, false);
+    PolicyDocument doc = PolicyDocument.parse(body, false, clock);
     Policy parsed = parsePolicy(doc.text());
-    String actor = authorizer.authorize(doc, authorization);
+    PolicyChange change = authorizer.authorize(doc, authorization);
     Optional<String> signer = doc.signerJwk();
     try {
-      store.put(type, new StoredPolicy(parsed.text(), doc.jws(), signer, clock.instant()), actor);
+      store.put(type, new StoredPolicy(parsed.text(), doc.jws(), signer, clock.instant()), change);
+    } catch (PolicyStoreException e) {
+      throw storeFailure(e, "stored");
     } catch (IOException e) {
       throw new ApiError(503, "PolicyStoreUnavailable", null, "the policy could not be stored: " + e.getMessage(), e);
     }
@@ -466,10 +513,12 @@ public final class AttestationService {
 
   /** Handles {@code POST /policies/{type}:reset}: the default policy applies again. */
   public String resetPolicy(AttestationType type, String body, Optional<String> authorization) throws ApiError {
-    PolicyDocument doc = PolicyDocument.parse(body, true);
-    String actor = authorizer.authorize(doc, authorization);
+    PolicyDocument doc = PolicyDocument.parse(body, true, clock);
+    PolicyChange change = authorizer.authorize(doc, authorization);
     try {
-      store.reset(type, actor);
+      store.reset(type, change);
+    } catch (PolicyStoreException e) {
+      throw storeFailure(e, "reset");
     } catch (IOException e) {
       throw new ApiError(503, "PolicyStoreUnavailable", null, "the policy could not be reset: " + e.getMessage(), e);
     }
@@ -479,6 +528,13 @@ public final class AttestationService {
     Optional<String> signer = doc.signerJwk();
     signer.ifPresent(s -> claims.put(ClaimNames.POLICY_SIGNER, jsonToJava(s)));
     return sign(claims);
+  }
+
+  private static ApiError storeFailure(PolicyStoreException e, String verb) {
+    if (e.reason() == PolicyStoreException.Reason.NOT_NEWER) {
+      return new ApiError(409, "PolicyNotNewer", null, e.getMessage(), null);
+    }
+    return new ApiError(503, "PolicyStoreUnavailable", null, "the policy could not be " + verb + ": " + e.getMessage(), e);
   }
 
   private void invalidate(AttestationType type) {
@@ -553,8 +609,7 @@ public final class AttestationService {
 
   private static Object jsonToJava(String json) {
     try {
-      JsonValue v = Json.parse(json);
-      return Evidence.toJava(v);
+      return Json.parse(json);
     } catch (MalformedInputException e) {
       return json;
     }

@@ -12,4 +12,13 @@ public interface CollateralSource {
    * @throws ApiError with a status and a message saying what failed (PCS unreachable, FMSPC unknown…)
    */
   CollateralFetch fetch(Quote quote) throws ApiError;
+
+  /**
+   * Called when {@code failed}, returned by {@link #fetch} for this quote, did not verify for a
+   * collateral-side reason: returns newer collateral to verify with once more, or empty when there
+   * is none (the default: fixed collateral cannot be refreshed). Implementations rate-limit this.
+   */
+  default java.util.Optional<CollateralFetch> refetchAfterFailure(Quote quote, CollateralFetch failed) {
+    return java.util.Optional.empty();
+  }
 }

@@ -26,6 +26,16 @@ public final class ServiceCollateral implements CollateralSource {
     return new CollateralFetch(r.collateral(), r.stale(), r.warning(), r.nextUpdate());
   }
 
+  @Override
+  public java.util.Optional<CollateralFetch> refetchAfterFailure(Quote quote, CollateralFetch failed) {
+    try {
+      return service.refetchAfterFailure(service.keyFor(quote), failed.collateral())
+          .map(r -> new CollateralFetch(r.collateral(), r.stale(), r.warning(), r.nextUpdate()));
+    } catch (CollateralException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /**
    * Maps a collateral failure: the client's evidence is at fault (400) for a malformed quote or an
    * FMSPC the PCS does not know; otherwise the service cannot answer now (503, retry) or its PCS

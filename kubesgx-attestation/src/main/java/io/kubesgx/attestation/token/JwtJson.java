@@ -1,10 +1,16 @@
 package io.kubesgx.attestation.token;
 
 import io.kubesgx.common.json.Json;
+import io.kubesgx.common.json.JsonValue;
 import java.util.Collection;
 import java.util.Map;
 
-/** Writes JWT claim values (Map, Collection, String, Number, Boolean, null) as compact JSON. */
+/**
+ * Writes JWT claim values (Map, Collection, String, Number, Boolean, null, and parsed {@link
+ * JsonValue}s) as compact JSON. Parsed JSON (runtime data, policy-issued values) is written exactly
+ * as it was parsed, numbers included, so a claim says what the enclave bound; the strict parser's
+ * {@link Json#MAX_DEPTH} already bounds its nesting.
+ */
 final class JwtJson {
   private JwtJson() {}
 
@@ -15,11 +21,16 @@ final class JwtJson {
   }
 
   private static void write(Object v, StringBuilder sb, int depth) {
-    if (depth > 64) {
-      throw new IllegalArgumentException("claims nest deeper than 64 levels");
+    if (depth >= Json.MAX_DEPTH) {
+      throw new IllegalArgumentException("claims nest deeper than " + Json.MAX_DEPTH + " levels");
     }
     if (v == null) {
       sb.append("null");
+    } else if (v instanceof JsonValue j) {
+      if (depth + Json.depth(j) > Json.MAX_DEPTH) {
+        throw new IllegalArgumentException("claims nest deeper than " + Json.MAX_DEPTH + " levels");
+      }
+      Json.write(j, sb);
     } else if (v instanceof String s) {
       Json.quote(s, sb);
     } else if (v instanceof Boolean b) {

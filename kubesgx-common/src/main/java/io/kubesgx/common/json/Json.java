@@ -19,19 +19,38 @@ import java.util.Map;
  * leading zeros, nesting deeper than {@link #MAX_DEPTH} and anything after the top-level value.
  */
 public final class Json {
-  /** Deepest nesting accepted. */
+  /**
+   * Most objects and arrays nested in one another that a document may contain (64: {@code
+   * [[…]]} with 64 brackets parses, 65 does not). Consumers that embed parsed values (token claims)
+   * rely on this one limit.
+   */
   public static final int MAX_DEPTH = 64;
 
   private final String s;
+  private final int maxDepth;
   private int i;
 
-  private Json(String s) {
+  private Json(String s, int maxDepth) {
     this.s = s;
+    this.maxDepth = maxDepth;
   }
 
-  /** Parses one JSON document. */
+  /** Parses one JSON document with at most {@link #MAX_DEPTH} nested objects and arrays. */
   public static JsonValue parse(String text) throws MalformedInputException {
-    Json p = new Json(text);
+    return parse(text, MAX_DEPTH);
+  }
+
+  /**
+   * Parses one JSON document with at most {@code maxDepth} nested objects and arrays, for a value
+   * that will be embedded {@code MAX_DEPTH - maxDepth} levels deep in another document.
+   *
+   * @throws IllegalArgumentException when {@code maxDepth} is not within 0..{@link #MAX_DEPTH}
+   */
+  public static JsonValue parse(String text, int maxDepth) throws MalformedInputException {
+    if (maxDepth < 0 || maxDepth > MAX_DEPTH) {
+      throw new IllegalArgumentException("maxDepth must be within 0.." + MAX_DEPTH + ", got " + maxDepth);
+    }
+    Json p = new Json(text, maxDepth);
     p.ws();
     JsonValue v = p.value(0);
     p.ws();
@@ -65,10 +84,8 @@ public final class Json {
     }
   }
 
+  /** Parses a value inside {@code depth} enclosing objects and arrays. */
   private JsonValue value(int depth) throws MalformedInputException {
-    if (depth > MAX_DEPTH) {
-      throw err("nesting deeper than " + MAX_DEPTH);
-    }
     if (i >= s.length()) {
       throw err("unexpected end of input");
     }
@@ -97,6 +114,31 @@ public final class Json {
     }
   }
 
+  private void nest(int enclosing) throws MalformedInputException {
+    if (enclosing >= maxDepth) {
+      throw err("more than " + maxDepth + " nested objects or arrays");
+    }
+  }
+
+  /** Returns how many objects and arrays are nested in {@code v} (0 for a scalar). */
+  public static int depth(JsonValue v) {
+    if (v instanceof JsonObject o) {
+      int d = 0;
+      for (JsonValue x : o.members().values()) {
+        d = Math.max(d, depth(x));
+      }
+      return d + 1;
+    }
+    if (v instanceof JsonArray a) {
+      int d = 0;
+      for (JsonValue x : a.elements()) {
+        d = Math.max(d, depth(x));
+      }
+      return d + 1;
+    }
+    return 0;
+  }
+
   private static String printable(char c) {
     return c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c);
   }
@@ -109,6 +151,7 @@ public final class Json {
   }
 
   private JsonObject object(int depth) throws MalformedInputException {
+    nest(depth);
     i++;
     Map<String, JsonValue> m = new LinkedHashMap<>();
     ws();
@@ -147,6 +190,7 @@ public final class Json {
   }
 
   private JsonArray array(int depth) throws MalformedInputException {
+    nest(depth);
     i++;
     List<JsonValue> l = new ArrayList<>();
     ws();
@@ -333,7 +377,8 @@ public final class Json {
     return sb.toString();
   }
 
-  private static void write(JsonValue v, StringBuilder sb) {
+  /** Appends a value as compact JSON; numbers are written exactly as they were parsed. */
+  public static void write(JsonValue v, StringBuilder sb) {
     if (v instanceof JsonObject) {
       sb.append('{');
       boolean first = true;

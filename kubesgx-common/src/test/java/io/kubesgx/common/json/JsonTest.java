@@ -40,7 +40,32 @@ class JsonTest {
   void parse_tooDeep_throwsMalformed() {
     String deep = "[".repeat(Json.MAX_DEPTH + 2) + "]".repeat(Json.MAX_DEPTH + 2);
     MalformedInputException e = assertThrows(MalformedInputException.class, () -> Json.parse(deep));
-    assertTrue(e.getMessage().contains("nesting"), e.getMessage());
+    assertTrue(e.getMessage().contains("nested"), e.getMessage());
+  }
+
+  @Test
+  void parse_exactlyMaxDepthNested_acceptedOneMoreRefused() throws Exception {
+    String max = "[".repeat(Json.MAX_DEPTH) + "1" + "]".repeat(Json.MAX_DEPTH);
+    org.junit.jupiter.api.Assertions.assertEquals(max, Json.write(Json.parse(max)));
+    String objects = "{\"a\":".repeat(Json.MAX_DEPTH) + "1" + "}".repeat(Json.MAX_DEPTH);
+    org.junit.jupiter.api.Assertions.assertEquals(objects, Json.write(Json.parse(objects)));
+    assertThrows(MalformedInputException.class, () -> Json.parse("[" + max + "]"));
+    assertThrows(MalformedInputException.class, () -> Json.parse("{\"a\":" + objects + "}"));
+  }
+
+  @Test
+  void parse_lowerMaxDepth_refusesDeeperAndDepthCounts() throws Exception {
+    String three = "{\"a\":[[1]]}";
+    org.junit.jupiter.api.Assertions.assertEquals(3, Json.depth(Json.parse(three, 3)));
+    assertThrows(MalformedInputException.class, () -> Json.parse(three, 2));
+    org.junit.jupiter.api.Assertions.assertEquals(0, Json.depth(Json.parse("5", 0)));
+    assertThrows(IllegalArgumentException.class, () -> Json.parse("1", Json.MAX_DEPTH + 1));
+  }
+
+  @Test
+  void parseWrite_hugeExponentsAndLongNumbers_roundTripExactly() throws Exception {
+    String doc = "[1e999999,-1e400,1E-999999,123456789012345678901234567890,0.1000000000000000000000000000001,-0]";
+    org.junit.jupiter.api.Assertions.assertEquals(doc, Json.write(Json.parse(doc)));
   }
 
   @Test
