@@ -111,7 +111,9 @@ class SlowBodyAttackTest {
       assertTrue(pct(attestMs, 95) < 1000, "attest latencies " + attestMs);
       assertTrue(metricsDuring.contains("kubesgx_attestation_http_refused_total{reason=\"body_budget\"}"), metricsDuring);
       assertTrue(metricsAfter.contains("kubesgx_attestation_body_buffered_bytes 0\n"), metricsAfter);
-      assertTrue(during >= 0 && during < baseline + 64 * 1024, "heap during the attack: " + during + " KiB, baseline " + baseline);
+      // Bodies (24 MiB of the 32 MiB budget: the large-body share) plus transient I/O buffers of the
+      // connections being read and refused; the unbounded server tried to hold 250 MiB of bodies.
+      assertTrue(during >= 0 && during < 144 * 1024, "heap during the attack: " + during + " KiB, baseline " + baseline);
       assertTrue(after < baseline + 16 * 1024, "heap after the attack: " + after + " KiB, baseline " + baseline);
       assertEquals(200, attest(good, base, attestBody).statusCode());
     } finally {
