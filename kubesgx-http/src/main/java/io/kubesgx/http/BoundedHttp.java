@@ -32,7 +32,8 @@ import java.util.function.Function;
  *       (bytes of an unfinished head do not reset it), and by the 8 KiB head limit.
  *   <li>Each request (each HTTP/2 stream) must be received and answered within {@link
  *       HttpLimits#requestDeadline()} of its head: 408 while the body is still arriving, 503 when
- *       the answer is late; then the connection is closed (HTTP/1.1) or the stream reset (HTTP/2).
+ *       the answer is late; then the connection is closed (HTTP/1.1) or, for a late body, the stream
+ *       reset (HTTP/2).
  *   <li>Bodies are buffered only against the shared {@link BodyBudget}: a declared {@code
  *       Content-Length} that is too large (413) or does not fit now (503) is refused before any
  *       byte is read; chunked and HTTP/2 bodies are charged as they grow. The charge is returned
@@ -296,8 +297,11 @@ public final class BoundedHttp {
       Future<Void> written = resp.ended() || resp.closed() ? Future.succeededFuture() : writer.write(request, why);
       written.onComplete(ar -> {
         if (http2) {
-          if (!bodyComplete) {
-            var unused = resp.reset(8); // CANCEL: stop the peer sending the rest of the body
+          // A size refusal lets the peer finish sending (the rest is read and dropped, never
+          // buffered): clients such as the JDK's wait for their upload before reading the answer.
+          // A late body is cut off: CANCEL stops the peer.
+          if (why == Refusal.BODY_DEADLINE) {
+            var unused = resp.reset(8);
           }
         } else {
           var unused = request.connection().close();
