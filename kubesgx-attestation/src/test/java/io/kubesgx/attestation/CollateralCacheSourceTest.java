@@ -31,7 +31,7 @@ class CollateralCacheSourceTest {
         Optional.of(state.resolve("collateral")), o.collateralBundles(), o.offline(), o.extraTrustRoots(), o.stateDirectory(),
         o.databaseUrl(), o.databaseUser(), o.databasePassword(), o.keysDirectory(), o.keysReadOnly(), o.signingAlgorithm(),
         o.keyRotation(), o.tokenLifetime(), o.policySigners(), o.adminToken(), o.tlsCert(), o.tlsKey(), o.workers(), o.queue(),
-        o.maxBodyBytes());
+        o.httpLimits());
   }
 
   static HttpResponse<String> attest(AttestationServer server, SimQuotes sim) throws Exception {

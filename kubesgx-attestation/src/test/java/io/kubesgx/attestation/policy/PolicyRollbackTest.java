@@ -52,7 +52,7 @@ class PolicyRollbackTest {
   }
 
   static ApiResponse send(ApiRouter r, String method, String path, String body, String auth) {
-    return r.handle(method, path, Map.of(), Optional.ofNullable(auth), body.getBytes(StandardCharsets.UTF_8));
+    return r.handle("test-request", method, path, Map.of(), Optional.ofNullable(auth), body.getBytes(StandardCharsets.UTF_8));
   }
 
   static String text(ApiResponse r) {
