@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code kubesgx bench ...}: throughput benchmarks that print figures. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = BenchCommand.Verify.class)
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Throughput benchmarks of the offline verifier.", subcommands = BenchCommand.Verify.class)
 final class BenchCommand {
 
   /** {@code kubesgx bench verify}: full verifications in one thread. */
@@ -33,10 +33,17 @@ final class BenchCommand {
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--quote", required = true, paramLabel = "Q") Path quote;
-    @Option(names = "--collateral", required = true, paramLabel = "C") Path collateral;
-    @Option(names = "--root", paramLabel = "R") List<Path> roots = new ArrayList<>();
-    @Option(names = "--at", required = true, paramLabel = "T") String at;
+    @Option(names = "--quote", required = true, paramLabel = "QUOTE_FILE", description = "Quote, binary or hex text.")
+    Path quote;
+    @Option(names = "--collateral", required = true, paramLabel = "COLLATERAL",
+        description = "dcap-qvl style collateral JSON file, or a bundle directory (Intel QVL sample file names).")
+    Path collateral;
+    @Option(names = "--root", paramLabel = "ROOT_CERT",
+        description = "Trust anchor certificate (DER or PEM); repeatable. Default: the pinned Intel SGX Root CA key.")
+    List<Path> roots = new ArrayList<>();
+    @Option(names = "--at", required = true, paramLabel = "TIME",
+        description = "Evaluation time at which the collateral is valid: unix seconds or RFC 3339.")
+    String at;
     @Option(names = "--seconds", paramLabel = "N", description = "Measured duration (default ${DEFAULT-VALUE}).") double seconds = 5;
     @Option(names = "--warm", description = "Reuse parsed collateral and the verification cache (signature facts keyed by exact bytes).")
     boolean warm;

@@ -40,7 +40,7 @@ final class EnclaveCommand {
       "WARNING: MRSIGNER is the known test signer (a publicly published key); anyone can sign enclaves with this "
           + "identity, so it proves nothing about who built the enclave";
 
-  private EnclaveCommand() {}
+  EnclaveCommand() {}
 
   /** {@code kubesgx enclave measure IMAGE.sgxs}. */
   @Command(name = "measure", mixinStandardHelpOptions = true,

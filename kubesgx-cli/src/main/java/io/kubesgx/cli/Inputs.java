@@ -5,6 +5,7 @@ import io.kubesgx.collateral.CollateralLoader;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.Hex;
 import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.cli.CliException;
 import io.kubesgx.pck.Certificates;
 import io.kubesgx.verifier.TrustAnchor;
 import io.kubesgx.verifier.TrustAnchors;
@@ -40,6 +41,9 @@ final class Inputs {
 
   static byte[] readFile(Path p, String what) throws UsageException {
     try {
+      if (Files.isDirectory(p)) {
+        throw new UsageException(what + " file " + p + " is a directory; give a file");
+      }
       if (!Files.isRegularFile(p)) {
         throw new UsageException(what + " file not found: " + p);
       }
@@ -48,7 +52,7 @@ final class Inputs {
       }
       return Files.readAllBytes(p);
     } catch (IOException e) {
-      throw new UsageException("cannot read " + what + " file " + p + ": " + e.getMessage(), e);
+      throw new UsageException("cannot read " + what + " file " + p + ": " + CliException.describe(e), e);
     }
   }
 
@@ -73,7 +77,7 @@ final class Inputs {
     try {
       return CollateralLoader.load(p);
     } catch (IOException e) {
-      throw new UsageException("cannot read collateral " + p + ": " + e.getMessage(), e);
+      throw new UsageException("cannot read collateral " + p + ": " + CliException.describe(e), e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.kubesgx.cli;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.Hex;
 import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.common.cli.CliException;
 import io.kubesgx.common.crypto.CryptoProviders;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.enclave.Report;
@@ -53,12 +54,12 @@ import picocli.CommandLine.Spec;
       SimCommand.ReportCmd.class, SimCommand.Pcs.class, SimCommand.Bench.class
     })
 final class SimCommand {
-  private SimCommand() {}
+  SimCommand() {}
 
   /** Options naming the platform directory. */
   static final class PlatformOption {
     @Option(names = "--platform", required = true, paramLabel = "DIR",
-        description = "Platform directory (created with default values when absent).")
+        description = "Platform directory, made by `kubesgx sim init --platform DIR`.")
     Path dir;
   }
 
@@ -155,7 +156,7 @@ final class SimCommand {
     String pckCa = "processor";
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
         if (Files.exists(platform.dir.resolve("platform.json"))) {
           throw new Inputs.UsageException("a simulated platform already exists in " + platform.dir);
@@ -184,9 +185,9 @@ final class SimCommand {
     @Mixin PlatformOption platform;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
-        SimPlatform p = SimPlatform.open(platform.dir, Clock.systemUTC());
+        SimPlatform p = existing(platform.dir, false);
         spec.commandLine().getOut().println(describe(p).toString());
         return Main.OK;
       });
@@ -211,12 +212,17 @@ final class SimCommand {
     Path collateralOut;
     @Option(names = "--root-out", paramLabel = "ROOT.der", description = "Simulation root CA certificate (DER).")
     Path rootOut;
+    @Option(names = "--create", description = "Create the platform with default values when DIR holds none (as `sim init` would).")
+    boolean create;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
         Bytes rd = reportData.value();
-        SimPlatform p = open(platform.dir, scenario);
+        SimPlatform p = create ? SimPlatform.openOrCreate(platform.dir, Clock.systemUTC()) : existing(platform.dir, true);
+        if (scenario != null) {
+          p = p.withScenario(scenario(scenario));
+        }
         SimEnclave app = enclave.resolve(p);
         QuotingEnclave qe = p.quotingEnclave();
         Report report = p.cpu().ereport(app, qe.targetInfo(), rd);
@@ -241,11 +247,13 @@ final class SimCommand {
     String scenario;
     @Option(names = "--tcb-evaluation-data-number", paramLabel = "N", description = "An older TCB evaluation (TcbRecovery serves 17 and 18).")
     Long evaluationDataNumber;
-    @Option(names = "--out", required = true, paramLabel = "COLLATERAL.json") Path out;
-    @Option(names = "--root-out", paramLabel = "ROOT.der") Path rootOut;
+    @Option(names = "--out", required = true, paramLabel = "COLLATERAL.json", description = "Collateral output in dcap-qvl JSON.")
+    Path out;
+    @Option(names = "--root-out", paramLabel = "ROOT.der", description = "Simulation root CA certificate output (DER).")
+    Path rootOut;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
         SimPlatform p = open(platform.dir, scenario);
         writeCollateral(p, out, rootOut, evaluationDataNumber);
@@ -265,10 +273,11 @@ final class SimCommand {
     String targetInfo;
     @Mixin ReportDataOption reportData;
     @Mixin EnclaveOptions enclave;
-    @Option(names = "--out", required = true, paramLabel = "REPORT_FILE") Path out;
+    @Option(names = "--out", required = true, paramLabel = "REPORT_FILE", description = "REPORT output (432 bytes, binary).")
+    Path out;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
         Bytes rd = reportData.value();
         TargetInfo ti;
@@ -277,7 +286,7 @@ final class SimCommand {
         } catch (MalformedInputException e) {
           throw new Inputs.UsageException("--target-info is not a TARGETINFO: " + e.getMessage());
         }
-        SimPlatform p = SimPlatform.openOrCreate(platform.dir, Clock.systemUTC());
+        SimPlatform p = existing(platform.dir, false);
         SimEnclave app = enclave.resolve(p);
         Report r = p.cpu().ereport(app, ti, rd);
         write(out, r.toBytes().toByteArray());
@@ -297,12 +306,12 @@ final class SimCommand {
     @Option(names = "--bind", paramLabel = "ADDR", description = "Address to bind (default ${DEFAULT-VALUE}).") String bind = "127.0.0.1";
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
         if (port < 0 || port > 65535) {
           throw new Inputs.UsageException("--port must be 0..65535");
         }
-        SimPlatform.openOrCreate(platform.dir, Clock.systemUTC());
+        existing(platform.dir, false);
         SimPcsServer s = SimPcsServer.start(platform.dir, new InetSocketAddress(InetAddress.getByName(bind), port), Clock.systemUTC());
         PrintWriter o = spec.commandLine().getOut();
         o.println("simulated PCS for " + platform.dir + " listening on " + s.baseUri());
@@ -326,14 +335,15 @@ final class SimCommand {
     @Mixin PlatformOption platform;
     @Option(names = "--seconds", paramLabel = "N", description = "Measured duration (default ${DEFAULT-VALUE}).") double seconds = 5;
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default ${DEFAULT-VALUE}).") int threads = 1;
-    @Option(names = "--quote-version", paramLabel = "3|4") int version = 3;
+    @Option(names = "--quote-version", paramLabel = "3|4", description = "Quote version to generate (default ${DEFAULT-VALUE}).")
+    int version = 3;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       return run(spec, () -> {
         PrintWriter o = spec.commandLine().getOut();
         String provider = CryptoProviders.installPreferred();
-        SimPlatform p = SimPlatform.openOrCreate(platform.dir, Clock.systemUTC());
+        SimPlatform p = existing(platform.dir, false);
         SimEnclave app = AppEnclave.newBuilder().mrEnclave(Bytes.zeros(32)).build();
         QuotingEnclave qe = p.quotingEnclave();
         TargetInfo ti = qe.targetInfo();
@@ -388,7 +398,7 @@ final class SimCommand {
     Integer run() throws Exception;
   }
 
-  static Integer run(CommandSpec spec, Body body) {
+  static Integer run(CommandSpec spec, Body body) throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     try {
       CryptoProviders.installPreferred();
@@ -406,19 +416,29 @@ final class SimCommand {
       err.println("error: " + e.getMessage());
       return Main.USAGE_OR_IO;
     } catch (IOException e) {
-      err.println("error: " + e);
+      err.println("error: " + CliException.describe(e));
       return Main.USAGE_OR_IO;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Main.USAGE_OR_IO;
-    } catch (Exception e) {
-      err.println("error: " + e);
-      return Main.USAGE_OR_IO;
     }
+    // anything else is a bug: Main's handler prints its stack trace
+  }
+
+  /** Opens the platform in {@code dir}, or says how to create one; never creates it. */
+  static SimPlatform existing(Path dir, boolean createOption) throws Exception {
+    String how = "create one with `kubesgx sim init --platform " + dir + "`" + (createOption ? " or add --create" : "");
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new Inputs.UsageException("--platform " + dir + " is a file, not a platform directory; " + how);
+    }
+    if (!Files.exists(dir.resolve("platform.json"))) {
+      throw new Inputs.UsageException("no simulated platform in " + dir + " (check the --platform spelling); " + how);
+    }
+    return SimPlatform.open(dir, Clock.systemUTC());
   }
 
   static SimPlatform open(Path dir, String scenario) throws Exception {
-    SimPlatform p = SimPlatform.openOrCreate(dir, Clock.systemUTC());
+    SimPlatform p = existing(dir, false);
     if (scenario != null) {
       p = p.withScenario(scenario(scenario));
     }

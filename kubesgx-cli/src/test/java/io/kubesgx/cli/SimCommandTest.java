@@ -70,7 +70,7 @@ class SimCommandTest {
     Path q = tmp.resolve("r.quote");
     Path col = tmp.resolve("r.json");
     Path root = tmp.resolve("r.der");
-    assertEquals(0, CliTest.run("sim", "quote", "--platform", p.toString(), "--report-data", "02", "--out", q.toString()).exit());
+    assertEquals(0, CliTest.run("sim", "quote", "--platform", p.toString(), "--create", "--report-data", "02", "--out", q.toString()).exit());
     CliTest.Result c = CliTest.run("sim", "collateral", "--platform", p.toString(), "--scenario", "revoked-pck", "--out",
         col.toString(), "--root-out", root.toString());
     assertEquals(0, c.exit(), c.err());

@@ -159,7 +159,7 @@ public final class NodeAgent implements AutoCloseable {
       loop.scheduleWithFixedDelay(() -> enforce(c, node), period, period, TimeUnit.MILLISECONDS);
     }
     if (config.metricsPort() >= 0) {
-      http = HealthServer.start(new InetSocketAddress(config.metricsPort()), this::ready,
+      http = HealthServer.start(new InetSocketAddress(config.metricsBind(), config.metricsPort()), this::ready,
           this::readyDetail, metrics());
       LOG.info("health and metrics on port {}", http.port());
     }

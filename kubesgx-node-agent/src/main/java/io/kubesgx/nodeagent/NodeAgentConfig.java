@@ -27,6 +27,7 @@ import java.util.OptionalLong;
  * @param startupTaint taint removed once EPC is advertised
  * @param enforceEpc set {@code misc.max} for EPC-requesting containers where possible
  * @param metricsPort HTTP port for health and metrics; negative disables it
+ * @param metricsBind address the health and metrics endpoint listens on
  * @param registrationInterval steady-state period of node reconciliation
  * @param enforcementInterval period of EPC limit reconciliation
  */
@@ -44,6 +45,7 @@ public record NodeAgentConfig(
     Optional<Taint> startupTaint,
     boolean enforceEpc,
     int metricsPort,
+    String metricsBind,
     Duration registrationInterval,
     Duration enforcementInterval) {
 
@@ -51,12 +53,15 @@ public record NodeAgentConfig(
   public static final int DEFAULT_SLOTS = 110;
   /** Default health and metrics port. */
   public static final int DEFAULT_METRICS_PORT = 8478;
+  /** Default address of the health and metrics endpoint (loopback, like the other services). */
+  public static final String DEFAULT_METRICS_BIND = "127.0.0.1";
 
   /** Validates the configuration. */
   public NodeAgentConfig {
     Objects.requireNonNull(hostRoot, "hostRoot");
     Objects.requireNonNull(plugins, "plugins");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(metricsBind, "metricsBind");
     if (enclaveSlots < 0 || provisionSlots < 0 || maxEpcDevices < 0) {
       throw new IllegalArgumentException("slot and device counts must not be negative");
     }
@@ -90,6 +95,7 @@ public record NodeAgentConfig(
     private Optional<Taint> startupTaint = Optional.of(Taint.parse(Taint.DEFAULT_STARTUP));
     private boolean enforceEpc = true;
     private int metricsPort = DEFAULT_METRICS_PORT;
+    private String metricsBind = DEFAULT_METRICS_BIND;
     private Duration registrationInterval = Duration.ofSeconds(30);
     private Duration enforcementInterval = Duration.ofSeconds(10);
 
@@ -171,6 +177,12 @@ public record NodeAgentConfig(
       return this;
     }
 
+    /** Sets the address of the health and metrics endpoint (default 127.0.0.1). */
+    public Builder metricsBind(String v) {
+      metricsBind = v;
+      return this;
+    }
+
     /** Sets the node reconciliation period. */
     public Builder registrationInterval(Duration v) {
       registrationInterval = v;
@@ -187,7 +199,7 @@ public record NodeAgentConfig(
     public NodeAgentConfig build() {
       return new NodeAgentConfig(hostRoot, simulateEpcBytes, plugins, policy, enclaveSlots,
           provisionSlots, maxEpcDevices, epcMessageBudget, kubeApi, nodeName, startupTaint,
-          enforceEpc, metricsPort, registrationInterval, enforcementInterval);
+          enforceEpc, metricsPort, metricsBind, registrationInterval, enforcementInterval);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.kubesgx.attestation.policy.BearerToken;
 import io.kubesgx.attestation.server.AttestationServer;
 import io.kubesgx.attestation.server.ServerOptions;
 import io.kubesgx.attestation.token.SigningAlgorithm;
+import io.kubesgx.common.cli.CliException;
 import io.kubesgx.common.crypto.CryptoProviders;
 import io.kubesgx.http.HttpLimits;
 import java.net.URI;
@@ -36,11 +37,17 @@ import picocli.CommandLine.Spec;
       "With --sim DIR it trusts the SIMULATED platform in DIR and fetches its collateral from that platform's PCS."
     })
 public final class AttestationServiceCommand implements Callable<Integer> {
-  @Option(names = "--port", paramLabel = "P", description = "Port (default ${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "P", description = "TCP port; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int port = 8080;
 
-  @Option(names = "--host", paramLabel = "ADDR", description = "Bind address (default ${DEFAULT-VALUE}; 0.0.0.0 in a pod).")
+  @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 in a pod).")
   String host = "127.0.0.1";
+
+  /** The spelling older docs used for {@code --bind}. */
+  @Option(names = "--host", paramLabel = "ADDR", hidden = true, description = "Old name of --bind.")
+  void host(String h) {
+    host = h;
+  }
 
   @Option(names = "--public-url", paramLabel = "URL",
       description = "URL put into iss and the discovery document (default http://127.0.0.1:P, https with --tls-cert).")
@@ -94,7 +101,7 @@ public final class AttestationServiceCommand implements Callable<Integer> {
   Duration rotateEvery;
 
   @Option(names = "--token-lifetime", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Default token lifetime (default 8h; capped by the collateral's expiry).")
+      description = "Token lifetime (default 8h); a token never outlives the collateral its quote was verified with.")
   Duration tokenLifetime = Duration.ofHours(8);
 
   @Option(names = "--policy-signer", paramLabel = "CERT", description = "Certificate whose signed policies are accepted (repeatable).")
@@ -112,7 +119,8 @@ public final class AttestationServiceCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N", description = "Worker threads (default: CPUs, at least 2).")
   Integer workers;
 
-  @Option(names = "--queue", paramLabel = "N", description = "Requests queued before 429 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--queue", paramLabel = "N",
+      description = "Requests that may wait for a worker; more are answered 429 (default ${DEFAULT-VALUE}).")
   int queue = 512;
 
   @Option(names = "--max-connections", paramLabel = "N",
@@ -139,6 +147,7 @@ public final class AttestationServiceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkArguments();
     String provider = CryptoProviders.installPreferred();
     Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".kubesgx", "attestation");
     ServerOptions d = ServerOptions.defaults(port, state);
@@ -163,7 +172,22 @@ public final class AttestationServiceCommand implements Callable<Integer> {
         tokenLifetime, policySigners, adminToken,
         Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), workers != null ? workers : d.workers(), queue,
         limits);
-    AttestationServer server = AttestationServer.start(o, Clock.systemUTC());
+    AttestationServer server;
+    try {
+      server = AttestationServer.start(o, Clock.systemUTC());
+    } catch (java.net.BindException e) {
+      throw portInUse(e);
+    } catch (Exception e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof java.net.BindException b) {
+          throw portInUse(b);
+        }
+        if (t.getMessage() != null && t.getMessage().contains("Address already in use")) {
+          throw portInUse(new java.net.BindException(t.getMessage()));
+        }
+      }
+      throw e;
+    }
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -178,11 +202,98 @@ public final class AttestationServiceCommand implements Callable<Integer> {
     return 0;
   }
 
+  private CliException portInUse(java.net.BindException e) {
+    return CliException.io("cannot listen on " + host + ":" + port + " (" + e.getMessage()
+        + "): choose a free --port (0 picks one) or another --bind address");
+  }
+
+  /** Checks what can be checked before anything starts, so that each mistake gets one clear line. */
+  private void checkArguments() {
+    if (port < 0 || port > 65535) {
+      throw CliException.usage("--port must be 0..65535, not " + port);
+    }
+    try {
+      SigningAlgorithm.parse(signingAlg);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--signing-alg must be RS256 or ES256, not '" + signingAlg + "'");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw CliException.usage(tlsCert == null ? "--tls-key needs --tls-cert (the certificate chain for HTTPS)"
+          : "--tls-cert needs --tls-key (the private key for HTTPS)");
+    }
+    if (tokenLifetime.isNegative() || tokenLifetime.isZero()) {
+      throw CliException.usage("--token-lifetime must be positive");
+    }
+    if (rotateEvery != null && (rotateEvery.isNegative() || rotateEvery.isZero())) {
+      throw CliException.usage("--rotate-keys-every must be positive");
+    }
+    if (workers != null && workers < 1) {
+      throw CliException.usage("--workers must be at least 1");
+    }
+    if (queue < 0) {
+      throw CliException.usage("--queue must not be negative");
+    }
+    readableFile(tlsCert, "--tls-cert");
+    readableFile(tlsKey, "--tls-key");
+    readableFile(pcsApiKeyFile, "--pcs-api-key-file");
+    readableFile(dbPasswordFile, "--db-password-file");
+    readableFile(adminTokenFile, "--admin-token-file");
+    bundles.forEach(b -> readableFile(b, "--collateral-bundle"));
+    trustRoots.forEach(r -> readableFile(r, "--trust-root"));
+    policySigners.forEach(c -> readableFile(c, "--policy-signer"));
+    directoryOrAbsent(stateDir, "--state-dir");
+    directoryOrAbsent(keys, "--keys");
+    directoryOrAbsent(collateralCache, "--collateral-cache");
+    if (port != 0) {
+      // Fail before generating keys or opening the database when the port is taken.
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.bind(new java.net.InetSocketAddress(host, port));
+      } catch (java.net.BindException e) {
+        throw portInUse(e);
+      } catch (java.io.IOException e) {
+        throw CliException.io("--bind " + host + " --port " + port, e);
+      }
+    }
+    if (sim != null) {
+      if (!Files.isDirectory(sim)) {
+        throw CliException.usage("--sim " + sim + (Files.exists(sim) ? " is a file, not a platform directory"
+            : " does not exist") + "; create a simulated platform with: kubesgx sim init --platform " + sim);
+      }
+      if (!Files.isRegularFile(sim.resolve("platform.json"))) {
+        throw CliException.usage("--sim " + sim + " holds no simulated platform (no platform.json); create one with: "
+            + "kubesgx sim init --platform " + sim);
+      }
+    }
+  }
+
+  /** A file option must name a readable regular file. */
+  static void readableFile(Path p, String option) {
+    if (p == null) {
+      return;
+    }
+    if (Files.isDirectory(p)) {
+      throw CliException.usage(option + " " + p + " is a directory; give a file");
+    }
+    if (!Files.exists(p)) {
+      throw CliException.usage(option + " " + p + ": no such file");
+    }
+    if (!Files.isReadable(p)) {
+      throw CliException.io(option + " " + p + ": permission denied");
+    }
+  }
+
+  /** A directory option must name a directory or nothing yet (it is then created). */
+  static void directoryOrAbsent(Path p, String option) {
+    if (p != null && Files.exists(p) && !Files.isDirectory(p)) {
+      throw CliException.usage(option + " " + p + " is a file; give a directory");
+    }
+  }
+
   private static String readSecret(Path p) {
     try {
       return Files.readString(p, StandardCharsets.UTF_8).strip();
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read " + p + ": " + e.getMessage(), e);
+      throw CliException.io("cannot read " + p, e);
     }
   }
 
@@ -192,18 +303,27 @@ public final class AttestationServiceCommand implements Callable<Integer> {
     public Duration convert(String s) {
       String t = s.trim().toLowerCase(Locale.ROOT);
       if (t.startsWith("p")) {
-        return Duration.parse(t.toUpperCase(Locale.ROOT));
+        try {
+          return Duration.parse(t.toUpperCase(Locale.ROOT));
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new picocli.CommandLine.TypeConversionException("'" + s + "' is not an ISO-8601 duration such as PT8H");
+        }
       }
       if (t.length() < 2) {
-        throw new IllegalArgumentException("use a number with a unit: 90d, 8h, 30m or 45s");
+        throw new picocli.CommandLine.TypeConversionException("use a number with a unit: 90d, 8h, 30m or 45s");
       }
-      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      long n;
+      try {
+        n = Long.parseLong(t.substring(0, t.length() - 1));
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + s + "' is not a duration: use a number with a unit (90d, 8h, 30m, 45s)");
+      }
       return switch (t.charAt(t.length() - 1)) {
         case 'd' -> Duration.ofDays(n);
         case 'h' -> Duration.ofHours(n);
         case 'm' -> Duration.ofMinutes(n);
         case 's' -> Duration.ofSeconds(n);
-        default -> throw new IllegalArgumentException("unknown unit in " + s + "; use d, h, m or s");
+        default -> throw new picocli.CommandLine.TypeConversionException("unknown unit in " + s + "; use d, h, m or s");
       };
     }
   }

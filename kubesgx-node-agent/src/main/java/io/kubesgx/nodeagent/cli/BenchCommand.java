@@ -1,6 +1,7 @@
 package io.kubesgx.nodeagent.cli;
 
 import io.grpc.ManagedChannel;
+import io.kubesgx.common.cli.CliException;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.kubesgx.nodeagent.deviceplugin.AllocationPolicy;
 import io.kubesgx.nodeagent.deviceplugin.Allocator;
@@ -70,6 +71,44 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkArguments();
+    try {
+      return measure();
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw CliException.io("Allocate " + (target != null ? "on --target " + target : "in process") + " failed: "
+          + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : " (" + e.getStatus().getDescription() + ")"));
+    }
+  }
+
+  private void checkArguments() {
+    if (iterations < 1) {
+      throw CliException.usage("--iterations must be at least 1");
+    }
+    if (warmup < 0) {
+      throw CliException.usage("--warmup must not be negative");
+    }
+    if (deadlineMs < 0) {
+      throw CliException.usage("--deadline-ms must not be negative (0 sends no deadline)");
+    }
+    if (requestMib < 1 || requestMib > 60000) {
+      throw CliException.usage("--request-mib must be 1..60000");
+    }
+    if (target == null && epc < (long) requestMib << 20) {
+      throw CliException.usage("--epc must hold at least --request-mib MiB");
+    }
+    if (target != null) {
+      if (!Files.exists(target)) {
+        throw CliException.usage("--target " + target + ": no such socket; give a running plugin's socket "
+            + "(kubesgx-*.sock in the kubelet device-plugin directory)");
+      }
+      if (Files.isDirectory(target) || Files.isRegularFile(target)) {
+        throw CliException.usage("--target " + target + " is a " + (Files.isDirectory(target) ? "directory" : "regular file")
+            + ", not a UNIX socket");
+      }
+    }
+  }
+
+  private Integer measure() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     UdsTransport t = UdsTransport.auto();
     Path dir = null;

@@ -55,6 +55,11 @@ public final class NodeAgentCommand implements Callable<Integer> {
       description = "Port for /healthz, /readyz and /metrics; -1 disables (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = NodeAgentConfig.DEFAULT_METRICS_BIND,
+      description = "Address of the /healthz, /readyz and /metrics endpoint; 0.0.0.0 for kubelet probes "
+          + "and Prometheus from outside the pod (default: ${DEFAULT-VALUE}).")
+  String metricsBind;
+
   @Option(names = "--quote-helper", description = "Allocate mounts the AESM socket directory and "
       + "sets SGX_AESM_ADDR=1 (out-of-process quoting through the quote helper).")
   boolean quoteHelper;
@@ -97,7 +102,13 @@ public final class NodeAgentCommand implements Callable<Integer> {
     NodeAgentConfig cfg;
     try {
       if (!Files.isDirectory(hostRoot)) {
-        throw new IllegalArgumentException("host root " + hostRoot + " is not a directory");
+        throw new IllegalArgumentException("--host-root " + hostRoot + " is not a directory");
+      }
+      if (Files.exists(kubeletDir) && !Files.isDirectory(kubeletDir)) {
+        throw new IllegalArgumentException("--kubelet-dir " + kubeletDir + " is a file; give the kubelet's device-plugin directory");
+      }
+      if (metricsPort > 65535) {
+        throw new IllegalArgumentException("--metrics-port must be -1 (off) or 0..65535");
       }
       cfg = NodeAgentConfig.builder()
           .hostRoot(new HostRoot(hostRoot))
@@ -113,6 +124,7 @@ public final class NodeAgentCommand implements Callable<Integer> {
               : Optional.of(Taint.parse(startupTaint)))
           .enforceEpc(!noEnforcement)
           .metricsPort(metricsPort)
+          .metricsBind(metricsBind)
           .build();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
@@ -143,9 +155,14 @@ public final class NodeAgentCommand implements Callable<Integer> {
     try {
       agent = NodeAgent.start(cfg, Optional.ofNullable(client));
       started.set(agent);
+    } catch (java.net.BindException e) {
+      failedStart(hook, startDone, client);
+      spec.commandLine().getErr().println("error: cannot listen on " + metricsBind + ":" + metricsPort
+          + " (" + e.getMessage() + "): choose another --metrics-port (-1 disables it) or --metrics-bind");
+      return 2;
     } catch (IOException e) {
       failedStart(hook, startDone, client);
-      spec.commandLine().getErr().println("error: " + e.getMessage());
+      spec.commandLine().getErr().println("error: " + io.kubesgx.common.cli.CliException.describe(e));
       return 2;
     } catch (RuntimeException e) {
       failedStart(hook, startDone, client);

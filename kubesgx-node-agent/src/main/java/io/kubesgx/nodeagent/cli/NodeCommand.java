@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     name = "node",
     description = "Inspect SGX on this node.",
     mixinStandardHelpOptions = true,
-    subcommands = {DiscoverCommand.class, BenchCommand.class})
+    subcommands = {DiscoverCommand.class, BenchCommand.class, KubeletDemoCommand.class})
 public final class NodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -1,7 +1,9 @@
 package io.kubesgx.quotehelper.cli;
 
 import io.kubesgx.sim.AppEnclave;
+import io.kubesgx.aesm.AesmClient;
 import io.kubesgx.aesm.AesmQuoteProvider;
+import io.kubesgx.common.cli.CliException;
 import io.kubesgx.common.crypto.CryptoProviders;
 import io.kubesgx.sdk.sim.SimReportSource;
 import io.kubesgx.sdk.QuoteProviderException;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,8 +44,22 @@ public final class QuoteGetCommand implements Callable<Integer> {
     System.exit(new CommandLine(new QuoteGetCommand()).execute(args));
   }
 
-  @Option(names = "--socket", paramLabel = "PATH", defaultValue = "/var/run/aesmd/aesm.socket",
-      description = "AESM socket (default: ${DEFAULT-VALUE}).")
+  /** Environment variable naming the AESM socket when {@code --socket} is not given. */
+  public static final String SOCKET_ENV = "KUBESGX_AESM_SOCKET";
+
+  private final Map<String, String> env;
+
+  /** A command reading the process environment. */
+  public QuoteGetCommand() {
+    this(System.getenv());
+  }
+
+  QuoteGetCommand(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  @Option(names = "--socket", paramLabel = "PATH",
+      description = "AESM socket (default: env " + SOCKET_ENV + ", else /var/run/aesmd/aesm.socket).")
   Path socket;
 
   @Option(names = "--report-data", required = true, paramLabel = "HEX", description = "REPORTDATA, up to 64 bytes (zero-padded).")
@@ -65,6 +82,17 @@ public final class QuoteGetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (socket == null) {
+      String fromEnv = env.get(SOCKET_ENV);
+      socket = fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : AesmClient.DEFAULT_SOCKET;
+    }
+    if (Files.isDirectory(socket) || Files.isRegularFile(socket)) {
+      throw CliException.usage("AESM socket " + socket + " is a " + (Files.isDirectory(socket) ? "directory" : "regular file")
+          + ", not a socket; give the quote helper's socket with --socket or " + SOCKET_ENV);
+    }
+    if (timeoutMs < 1 || waitMs < 0) {
+      throw CliException.usage("--timeout-ms must be positive and --wait-ms not negative");
+    }
     if (platform == null) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--platform DIR (or env KUBESGX_SIM_PLATFORM) is required: the enclave REPORT comes from a simulated enclave on it");
@@ -79,7 +107,7 @@ public final class QuoteGetCommand implements Callable<Integer> {
     SimPlatform p;
     try {
       p = SimPlatform.open(platform, Clock.systemUTC());
-    } catch (IOException e) {
+    } catch (IOException | io.kubesgx.common.MalformedInputException e) {
       err.println("quote get: no simulated platform in " + platform + " (" + e.getMessage()
           + "); pass the directory the quote helper serves with --platform or KUBESGX_SIM_PLATFORM");
       err.flush();
@@ -92,15 +120,19 @@ public final class QuoteGetCommand implements Callable<Integer> {
     try {
       quote = provider.quote(rd);
     } catch (QuoteProviderException e) {
-      err.println("quote get: " + e.reason() + ": " + e.getMessage());
+      err.println("quote get: " + e.reason() + " (AESM socket " + socket + "): " + e.getMessage());
       err.flush();
       return 2;
     }
-    Path parent = out.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
+    try {
+      Path parent = out.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.write(out, quote);
+    } catch (IOException e) {
+      throw CliException.io("--out " + out, e);
     }
-    Files.write(out, quote);
     err.println("quote get: wrote " + quote.length + "-byte quote to " + out + " via AESM socket " + socket
         + " (REPORT from simulated enclave MRENCLAVE " + reports.enclave().mrEnclave().hex() + " on " + platform + ")"
 );

@@ -1,6 +1,7 @@
 package io.kubesgx.quotehelper.cli;
 
 import io.kubesgx.aesm.AesmClient;
+import io.kubesgx.common.cli.CliException;
 import io.kubesgx.common.crypto.CryptoProviders;
 import io.kubesgx.quotehelper.Backend;
 import io.kubesgx.quotehelper.MetricsHttpServer;
@@ -10,6 +11,7 @@ import io.kubesgx.quotehelper.SimBackend;
 import io.kubesgx.sim.SimPlatform;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,8 +46,11 @@ public final class QuoteHelperCommand implements Callable<Integer> {
   String backend;
 
   @Option(names = "--platform", paramLabel = "DIR", defaultValue = "${env:KUBESGX_SIM_PLATFORM}",
-      description = "Simulated platform directory for --backend sim (created when absent; default: env KUBESGX_SIM_PLATFORM).")
+      description = "Simulated platform directory for --backend sim, made by `kubesgx sim init` (default: env KUBESGX_SIM_PLATFORM).")
   Path platform;
+
+  @Option(names = "--create", description = "With --backend sim: create the platform with default values when DIR holds none.")
+  boolean create;
 
   @Option(names = "--relay-socket", paramLabel = "PATH",
       description = "Upstream AESM socket for --backend relay (e.g. the socket of aesm_service).")
@@ -59,9 +64,15 @@ public final class QuoteHelperCommand implements Callable<Integer> {
       description = "Port for /healthz, /readyz and /metrics; -1 disables (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
-  @Option(names = "--metrics-address", paramLabel = "ADDR", defaultValue = "0.0.0.0",
-      description = "Address the metrics endpoint binds (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Address of the metrics endpoint; 0.0.0.0 for kubelet probes and Prometheus from outside the pod (default: ${DEFAULT-VALUE}).")
   String metricsAddress;
+
+  /** The spelling older docs used for {@code --metrics-bind}. */
+  @Option(names = "--metrics-address", paramLabel = "ADDR", hidden = true, description = "Old name of --metrics-bind.")
+  void metricsAddress(String a) {
+    metricsAddress = a;
+  }
 
   @Option(names = "--workers", paramLabel = "N", defaultValue = "8",
       description = "Worker threads (default: ${DEFAULT-VALUE}).")
@@ -86,11 +97,21 @@ public final class QuoteHelperCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (Files.isDirectory(socket) || Files.isRegularFile(socket)) {
+      throw CliException.usage("--socket " + socket + " is a " + (Files.isDirectory(socket) ? "directory" : "regular file")
+          + "; give a socket path (a stale socket there is replaced, files and directories are not)");
+    }
+    if (workers < 1 || queue < 0 || timeoutMs < 1) {
+      throw CliException.usage("--workers and --timeout-ms must be positive, --queue not negative");
+    }
+    if (metricsPort > 65535) {
+      throw CliException.usage("--metrics-port must be -1 (off) or 0..65535");
+    }
     if (maxConnections < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections must be at least 1, not " + maxConnections);
+      throw CliException.usage("--max-connections must be at least 1, not " + maxConnections);
     }
     if (firstByteTimeoutMs < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--first-byte-timeout-ms must be positive, not " + firstByteTimeoutMs);
+      throw CliException.usage("--first-byte-timeout-ms must be positive, not " + firstByteTimeoutMs);
     }
     CryptoProviders.installPreferred();
     Backend b = switch (backend) {
@@ -98,6 +119,10 @@ public final class QuoteHelperCommand implements Callable<Integer> {
         if (platform == null) {
           throw new CommandLine.ParameterException(spec.commandLine(),
               "--backend sim needs --platform DIR (or env KUBESGX_SIM_PLATFORM)");
+        }
+        if (!create && !Files.isRegularFile(platform.resolve("platform.json"))) {
+          throw CliException.usage("no simulated platform in " + platform + " (check the --platform spelling); create one with "
+              + "`kubesgx sim init --platform " + platform + "` or add --create");
         }
         yield SimBackend.create(SimPlatform.openOrCreate(platform, Clock.systemUTC()), quoteVersion);
       }
@@ -115,8 +140,14 @@ public final class QuoteHelperCommand implements Callable<Integer> {
     QuoteHelperServer server = QuoteHelperServer.newBuilder(socket, b)
         .workers(workers).queue(queue).maxConnections(maxConnections)
         .firstByteTimeout(Duration.ofMillis(firstByteTimeoutMs)).timeout(Duration.ofMillis(timeoutMs)).build().start();
-    MetricsHttpServer http = metricsPort >= 0
-        ? MetricsHttpServer.start(new InetSocketAddress(metricsAddress, metricsPort), server) : null;
+    MetricsHttpServer http;
+    try {
+      http = metricsPort >= 0 ? MetricsHttpServer.start(new InetSocketAddress(metricsAddress, metricsPort), server) : null;
+    } catch (java.net.BindException e) {
+      server.close();
+      throw CliException.io("cannot listen on " + metricsAddress + ":" + metricsPort + " (" + e.getMessage()
+          + "): choose another --metrics-port (-1 disables it) or --metrics-bind");
+    }
     // SIGTERM runs this hook: close (removes the socket), then end with status 0 instead of the
     // JVM's 143, as the docs promise; halt is the only way to choose the status from a hook.
     Thread hook = new Thread(() -> {
