@@ -9,6 +9,7 @@ final class Extensions {
     "io.kubesgx.attestation.cli.AttestationServiceCommand", "io.kubesgx.attestation.cli.AttestationBenchCommand",
     "io.kubesgx.attestation.cli.CollateralCommand",
     "io.kubesgx.quotehelper.cli.QuoteHelperCommand", "io.kubesgx.quotehelper.cli.QuoteHelperBenchCommand",
+    "io.kubesgx.webhook.cli.WebhookCommand",
   };
 
   /** Subcommands added under an existing command: {parent, class}. */
