@@ -290,7 +290,11 @@ public final class PodRules {
 
   /** The quote-provider choice for the pod. */
   private record Quote(boolean aesmd, boolean sidecar, Set<String> provisionContainers,
-      boolean provisionAll) {}
+      boolean provisionAll, boolean usesHelper) {
+    Quote(boolean aesmd, boolean sidecar, Set<String> provisionContainers, boolean provisionAll) {
+      this(aesmd, sidecar, provisionContainers, provisionAll, aesmd && !sidecar);
+    }
+  }
 
   private static String annotation(JsonNode pod, String key) {
     JsonNode md = pod.get("metadata");
@@ -357,7 +361,23 @@ public final class PodRules {
           + " '" + shorten(intel) + "'; valid values: " + String.join(", ", valid)
           + " (aesmd, or the name of the container that quotes in-process)");
     }
-    return new Quote(false, false, Set.of(), false);
+    // No annotation: a pod that sets SGX_AESM_ADDR itself (Azure's out-of-proc samples) still
+    // needs a node whose quote helper answers.
+    return new Quote(false, false, Set.of(), false, setsAesmEnv(pod));
+  }
+
+  private static boolean setsAesmEnv(JsonNode pod) {
+    for (String list : List.of("initContainers", "containers")) {
+      for (JsonNode c : pod.at("/spec/" + list)) {
+        for (JsonNode e : c.path("env")) {
+          JsonNode n = e.get("name");
+          if (n != null && n.isString() && n.stringValue().equals(AESM_ENV)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static String shorten(String s) {
@@ -517,7 +537,7 @@ public final class PodRules {
       }
     }
     if (anySgx) {
-      steer(p, quote.aesmd() && !quote.sidecar(), changes);
+      steer(p, quote.usesHelper(), changes);
     }
     List<JsonPatchOp> ops = p.ops();
     if (ops.isEmpty()) {
