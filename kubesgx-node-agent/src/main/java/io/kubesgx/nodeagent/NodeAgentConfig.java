@@ -1,5 +1,6 @@
 package io.kubesgx.nodeagent;
 
+import io.kubesgx.common.sgx.EpcResource;
 import io.kubesgx.nodeagent.deviceplugin.AllocationPolicy;
 import io.kubesgx.nodeagent.deviceplugin.EpcPlan;
 import io.kubesgx.nodeagent.deviceplugin.PluginSupervisor;
@@ -29,6 +30,8 @@ import java.util.OptionalLong;
  * @param metricsPort HTTP port for health and metrics; negative disables it
  * @param registrationInterval steady-state period of node reconciliation
  * @param enforcementInterval period of EPC limit reconciliation
+ * @param epcResource the cluster's canonical EPC resource: the only one advertised (one EPC
+ *     accounting; the webhook takes the same option)
  */
 public record NodeAgentConfig(
     HostRoot hostRoot,
@@ -45,7 +48,8 @@ public record NodeAgentConfig(
     boolean enforceEpc,
     int metricsPort,
     Duration registrationInterval,
-    Duration enforcementInterval) {
+    Duration enforcementInterval,
+    EpcResource epcResource) {
 
   /** Intel's default share-slot count (kubernetes-sgx.md §4.1). */
   public static final int DEFAULT_SLOTS = 110;
@@ -57,6 +61,7 @@ public record NodeAgentConfig(
     Objects.requireNonNull(hostRoot, "hostRoot");
     Objects.requireNonNull(plugins, "plugins");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(epcResource, "epcResource");
     if (enclaveSlots < 0 || provisionSlots < 0 || maxEpcDevices < 0) {
       throw new IllegalArgumentException("slot and device counts must not be negative");
     }
@@ -92,6 +97,13 @@ public record NodeAgentConfig(
     private int metricsPort = DEFAULT_METRICS_PORT;
     private Duration registrationInterval = Duration.ofSeconds(30);
     private Duration enforcementInterval = Duration.ofSeconds(10);
+    private EpcResource epcResource = EpcResource.DEFAULT;
+
+    /** Sets the canonical EPC resource (the only one advertised). */
+    public Builder epcResource(EpcResource v) {
+      epcResource = v;
+      return this;
+    }
 
     /** Sets the host root. */
     public Builder hostRoot(HostRoot v) {
@@ -187,7 +199,7 @@ public record NodeAgentConfig(
     public NodeAgentConfig build() {
       return new NodeAgentConfig(hostRoot, simulateEpcBytes, plugins, policy, enclaveSlots,
           provisionSlots, maxEpcDevices, epcMessageBudget, kubeApi, nodeName, startupTaint,
-          enforceEpc, metricsPort, registrationInterval, enforcementInterval);
+          enforceEpc, metricsPort, registrationInterval, enforcementInterval, epcResource);
     }
   }
 }
