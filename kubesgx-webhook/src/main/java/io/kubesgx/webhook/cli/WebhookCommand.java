@@ -10,7 +10,19 @@ import io.kubesgx.webhook.http.WebhookServer.TlsMaterial;
 import io.kubesgx.webhook.rules.NodeEpcCapacity;
 import io.kubesgx.webhook.rules.PodRules;
 import io.kubesgx.webhook.rules.RulesConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kubesgx.webhook.certs.CertificateStore;
+import io.kubesgx.webhook.certs.NodeEpcCache;
+import io.kubesgx.webhook.certs.ServingCertificates;
+import io.kubesgx.webhook.certs.WebhookConfigurations;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,6 +73,23 @@ public final class WebhookCommand implements Callable<Integer> {
       + "objects (responses say so in a warning).")
   boolean noKubeApi;
 
+  @Option(names = "--namespace", paramLabel = "NS", defaultValue = "${env:POD_NAMESPACE:-kubesgx}",
+      description = "The webhook's namespace (default: env POD_NAMESPACE or kubesgx).")
+  String namespace;
+
+  @Option(names = "--service", paramLabel = "NAME", defaultValue = "kubesgx-webhook",
+      description = "The webhook's Service, named in its certificate (default: ${DEFAULT-VALUE}).")
+  String service;
+
+  @Option(names = "--secret", paramLabel = "NAME", defaultValue = "kubesgx-webhook-tls",
+      description = "Secret holding the self-managed CA and certificate (default: ${DEFAULT-VALUE}).")
+  String secret;
+
+  @Option(names = "--webhook-config", paramLabel = "NAME", defaultValue = "kubesgx-webhook",
+      description = "Name of the Mutating/ValidatingWebhookConfiguration whose caBundle is kept "
+          + "current (default: ${DEFAULT-VALUE}).")
+  String webhookConfig;
+
   @Override
   public Integer call() {
     EpcResource canonical;
@@ -73,21 +102,57 @@ public final class WebhookCommand implements Callable<Integer> {
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new IllegalArgumentException("give both --tls-cert and --tls-key, or neither");
       }
-      if (tlsCert == null) {
-        throw new IllegalArgumentException(noKubeApi
-            ? "--no-kube-api needs --tls-cert and --tls-key (certificates are managed through "
-                + "the Kubernetes API otherwise)"
-            : "self-managed certificates are not available in this build; give --tls-cert and "
-                + "--tls-key");
+      if (tlsCert == null && noKubeApi) {
+        throw new IllegalArgumentException("--no-kube-api needs --tls-cert and --tls-key "
+            + "(certificates are managed through the Kubernetes API otherwise)");
       }
-      tls = new TlsMaterial(read(tlsCert, "--tls-cert"), read(tlsKey, "--tls-key"));
+      tls = tlsCert == null ? null
+          : new TlsMaterial(read(tlsCert, "--tls-cert"), read(tlsKey, "--tls-key"));
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
     }
-    NodeEpcCapacity capacity = noKubeApi
-        ? NodeEpcCapacity.skipped("--no-kube-api (Node objects are not read)")
-        : NodeEpcCapacity.skipped("Node objects are not read in this build");
+    if (noKubeApi) {
+      spec.commandLine().getOut().println("webhook: --no-kube-api: no certificate management, "
+          + "EPC size check against Node objects skipped");
+      return serve(canonical, tls,
+          NodeEpcCapacity.skipped("--no-kube-api (Node objects are not read)"), null);
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      return serve(canonical, tls, null, client);
+    }
+  }
+
+  private int serve(EpcResource canonical, TlsMaterial files, NodeEpcCapacity fixedCapacity,
+      KubernetesClient client) {
+    TlsMaterial tls = files;
+    NodeEpcCapacity capacity = fixedCapacity;
+    CertificateStore store = null;
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "kubesgx-webhook-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    WebhookConfigurations configs = new WebhookConfigurations(webhookConfig, namespace, service,
+        443);
+    if (client != null) {
+      NodeEpcCache cache = new NodeEpcCache(client, Clock.systemUTC(), Duration.ofMinutes(5));
+      cache.refresh();
+      timer.scheduleWithFixedDelay(cache::refresh, 30, 30, TimeUnit.SECONDS);
+      capacity = cache;
+      if (tls == null) {
+        store = new CertificateStore(client, namespace, secret, service, Clock.systemUTC());
+        try {
+          ServingCertificates c = store.ensure();
+          tls = material(c);
+          configs.patchCaBundle(client, c.caCertPem());
+        } catch (WebhookException | RuntimeException e) {
+          spec.commandLine().getErr().println("error: " + e.getMessage());
+          timer.shutdownNow();
+          return 2;
+        }
+      }
+    }
     WebhookMetrics metrics = new WebhookMetrics();
     AdmissionHandler handler = new AdmissionHandler(
         new PodRules(new RulesConfig(canonical, capacity)), metrics);
@@ -98,6 +163,11 @@ public final class WebhookCommand implements Callable<Integer> {
       spec.commandLine().getOut().println("webhook: listening on https port " + server.port()
           + ", EPC resource " + canonical.resourceName());
       spec.commandLine().getOut().flush();
+      if (store != null) {
+        CertificateStore st = store;
+        timer.scheduleWithFixedDelay(() -> rotate(st, server, configs, client), 1, 1,
+            TimeUnit.HOURS);
+      }
       stop.await();
       return 0;
     } catch (WebhookException e) {
@@ -106,7 +176,27 @@ public final class WebhookCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
+    } finally {
+      timer.shutdownNow();
     }
+  }
+
+  /** Re-reads (and if due, renews) the shared certificate; serves it and patches caBundle. */
+  private static void rotate(CertificateStore store, WebhookServer server,
+      WebhookConfigurations configs, KubernetesClient client) {
+    try {
+      ServingCertificates c = store.ensure();
+      server.updateTls(material(c));
+      configs.patchCaBundle(client, c.caCertPem());
+    } catch (WebhookException | RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(WebhookCommand.class)
+          .warn("certificate refresh failed, will retry: {}", e.getMessage());
+    }
+  }
+
+  private static TlsMaterial material(ServingCertificates c) {
+    return new TlsMaterial(c.certPem().getBytes(StandardCharsets.US_ASCII),
+        c.keyPem().getBytes(StandardCharsets.US_ASCII));
   }
 
   private static byte[] read(Path p, String option) {
