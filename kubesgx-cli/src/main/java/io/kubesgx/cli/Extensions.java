@@ -9,7 +9,8 @@ final class Extensions {
     "io.kubesgx.attestation.cli.AttestationServiceCommand", "io.kubesgx.attestation.cli.AttestationBenchCommand",
     "io.kubesgx.attestation.cli.CollateralCommand",
     "io.kubesgx.quotehelper.cli.QuoteHelperCommand", "io.kubesgx.quotehelper.cli.QuoteHelperBenchCommand",
-    "io.kubesgx.webhook.cli.WebhookCommand",
+    "io.kubesgx.webhook.cli.WebhookCommand", "io.kubesgx.webhook.cli.WebhookBenchCommand",
+    "io.kubesgx.webhook.cli.QuoteHelperLabelCommand",
   };
 
   /** Subcommands added under an existing command: {parent, class}. */
