@@ -157,9 +157,22 @@ public final class WebhookCommand implements Callable<Integer> {
     AdmissionHandler handler = new AdmissionHandler(
         new PodRules(new RulesConfig(canonical, capacity)), metrics);
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
     try (WebhookServer server = WebhookServer.start(port, tls, handler, metrics,
         ServerLimits.defaults())) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "kubesgx-shutdown"));
+      // SIGTERM: let the main thread close the server, then exit 0 (not the JVM's 143).
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop.countDown();
+        try {
+          if (closed.await(10, TimeUnit.SECONDS)) {
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "kubesgx-shutdown"));
       spec.commandLine().getOut().println("webhook: listening on https port " + server.port()
           + ", EPC resource " + canonical.resourceName());
       spec.commandLine().getOut().flush();
@@ -178,6 +191,7 @@ public final class WebhookCommand implements Callable<Integer> {
       return 0;
     } finally {
       timer.shutdownNow();
+      closed.countDown();
     }
   }
 
