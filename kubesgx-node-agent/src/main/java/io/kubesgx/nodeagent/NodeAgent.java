@@ -85,14 +85,21 @@ public final class NodeAgent implements AutoCloseable {
       LOG.warn("discovery problem (continuing with what could be read): {}", p);
     }
     // Only sysfs knows which NUMA node holds which EPC; other sources advertise no topology.
-    EpcPlan plan = EpcPlan.plan(info.epcPerNumaNode(),
+    boolean perMiB = config.epcResource() == io.kubesgx.common.sgx.EpcResource.AZURE;
+    // One EPC accounting: per-MiB devices only when they are the cluster's EPC resource.
+    EpcPlan plan = EpcPlan.plan(perMiB ? info.epcPerNumaNode() : java.util.Map.of(),
         info.epcSource() == io.kubesgx.nodeagent.discovery.EpcSource.SYSFS,
         config.maxEpcDevices(), config.epcMessageBudget());
-    plan.capReason().ifPresent(r -> LOG.warn("EPC device list capped: {}", r));
+    if (perMiB) {
+      plan.capReason().ifPresent(r -> LOG.warn("EPC device list capped: {}", r));
+    } else if (info.epcBytes() > 0) {
+      LOG.info("EPC is advertised as {} (node capacity, bytes); no per-MiB EPC devices",
+          config.epcResource().resourceName());
+    }
 
     List<DevicePlugin> plugins = new ArrayList<>();
     boolean sim = info.simulated();
-    if (plan.devices().count() > 0) {
+    if (perMiB && plan.devices().count() > 0) {
       plugins.add(new DevicePlugin(
           plan.devices().withHealth(PluginSupervisor.healthy(DeviceRole.EPC, info.devices(), sim)),
           DeviceRole.EPC, config.policy(), info.devices(), plan.devices().numaRanges().size() > 1));
@@ -119,7 +126,8 @@ public final class NodeAgent implements AutoCloseable {
           () -> new IllegalArgumentException("Kubernetes API enabled but no client given"));
       NodeApi api = new Fabric8NodeApi(c);
       registrar = Optional.of(new NodeRegistrar(api, config.nodeName().orElseThrow(),
-          config.startupTaint()));
+          config.startupTaint(), config.epcResource(),
+          perMiB ? plan.capReason() : Optional.empty()));
       if (config.enforceEpc()) {
         EpcEnforcer e = new EpcEnforcer(new CgroupLocator(config.hostRoot()),
             info.epcCgroupAvailable());

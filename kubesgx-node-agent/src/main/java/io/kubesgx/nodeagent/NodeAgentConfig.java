@@ -1,5 +1,6 @@
 package io.kubesgx.nodeagent;
 
+import io.kubesgx.common.sgx.EpcResource;
 import io.kubesgx.nodeagent.deviceplugin.AllocationPolicy;
 import io.kubesgx.nodeagent.deviceplugin.EpcPlan;
 import io.kubesgx.nodeagent.deviceplugin.PluginSupervisor;
@@ -30,6 +31,8 @@ import java.util.OptionalLong;
  * @param metricsBind address the health and metrics endpoint listens on
  * @param registrationInterval steady-state period of node reconciliation
  * @param enforcementInterval period of EPC limit reconciliation
+ * @param epcResource the cluster's canonical EPC resource: the only one advertised (one EPC
+ *     accounting; the webhook takes the same option)
  */
 public record NodeAgentConfig(
     HostRoot hostRoot,
@@ -47,7 +50,8 @@ public record NodeAgentConfig(
     int metricsPort,
     String metricsBind,
     Duration registrationInterval,
-    Duration enforcementInterval) {
+    Duration enforcementInterval,
+    EpcResource epcResource) {
 
   /** Intel's default share-slot count (kubernetes-sgx.md §4.1). */
   public static final int DEFAULT_SLOTS = 110;
@@ -62,6 +66,7 @@ public record NodeAgentConfig(
     Objects.requireNonNull(plugins, "plugins");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(metricsBind, "metricsBind");
+    Objects.requireNonNull(epcResource, "epcResource");
     if (enclaveSlots < 0 || provisionSlots < 0 || maxEpcDevices < 0) {
       throw new IllegalArgumentException("slot and device counts must not be negative");
     }
@@ -98,6 +103,13 @@ public record NodeAgentConfig(
     private String metricsBind = DEFAULT_METRICS_BIND;
     private Duration registrationInterval = Duration.ofSeconds(30);
     private Duration enforcementInterval = Duration.ofSeconds(10);
+    private EpcResource epcResource = EpcResource.DEFAULT;
+
+    /** Sets the canonical EPC resource (the only one advertised). */
+    public Builder epcResource(EpcResource v) {
+      epcResource = v;
+      return this;
+    }
 
     /** Sets the host root. */
     public Builder hostRoot(HostRoot v) {
@@ -199,7 +211,7 @@ public record NodeAgentConfig(
     public NodeAgentConfig build() {
       return new NodeAgentConfig(hostRoot, simulateEpcBytes, plugins, policy, enclaveSlots,
           provisionSlots, maxEpcDevices, epcMessageBudget, kubeApi, nodeName, startupTaint,
-          enforceEpc, metricsPort, metricsBind, registrationInterval, enforcementInterval);
+          enforceEpc, metricsPort, metricsBind, registrationInterval, enforcementInterval, epcResource);
     }
   }
 }

@@ -94,6 +94,12 @@ public final class NodeAgentCommand implements Callable<Integer> {
       description = "Cap the per-MiB EPC devices (the 4 MiB message limit always applies).")
   long maxEpcDevices;
 
+  @Option(names = "--epc-resource", paramLabel = "azure|intel", defaultValue = "intel",
+      description = "The cluster's canonical EPC resource, the only one advertised (same option "
+          + "as the webhook's): intel = sgx.intel.com/epc node capacity in bytes, azure = "
+          + "kubernetes.azure.com/sgx_epc_mem_in_MiB, one device per MiB (default: ${DEFAULT-VALUE}).")
+  String epcResource;
+
   @Option(names = "--no-epc-enforcement", description = "Never write misc.max sgx_epc limits.")
   boolean noEnforcement;
 
@@ -125,6 +131,7 @@ public final class NodeAgentCommand implements Callable<Integer> {
           .enforceEpc(!noEnforcement)
           .metricsPort(metricsPort)
           .metricsBind(metricsBind)
+          .epcResource(io.kubesgx.common.sgx.EpcResource.parse(epcResource))
           .build();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());

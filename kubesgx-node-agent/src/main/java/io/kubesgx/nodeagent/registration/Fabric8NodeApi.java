@@ -90,6 +90,40 @@ public final class Fabric8NodeApi implements NodeApi {
   }
 
   @Override
+  public void removeEpcCapacity(String node) {
+    String path = "/status/capacity/" + ResourceNames.EPC_BYTES.replace("~", "~0").replace("/", "~1");
+    String patch = "[" + Json.write(JsonBuilder.object().put("op", "remove").put("path", path)
+        .build()) + "]";
+    client.nodes().withName(node).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON), patch);
+  }
+
+  @Override
+  public void setEpcCondition(String node, boolean advertised, String reason, String message) {
+    String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    client.nodes().withName(node).editStatus(n -> {
+      io.fabric8.kubernetes.api.model.NodeStatus st = n.getStatus() == null
+          ? new io.fabric8.kubernetes.api.model.NodeStatus() : n.getStatus();
+      List<io.fabric8.kubernetes.api.model.NodeCondition> conds = new ArrayList<>();
+      if (st.getConditions() != null) {
+        for (io.fabric8.kubernetes.api.model.NodeCondition c : st.getConditions()) {
+          if (!io.kubesgx.common.sgx.SgxNodeConventions.EPC_CONDITION.equals(c.getType())) {
+            conds.add(c);
+          }
+        }
+      }
+      conds.add(new io.fabric8.kubernetes.api.model.NodeConditionBuilder()
+          .withType(io.kubesgx.common.sgx.SgxNodeConventions.EPC_CONDITION)
+          .withStatus(advertised ? "True" : "False").withReason(reason).withMessage(message)
+          .withLastHeartbeatTime(now).withLastTransitionTime(now).build());
+      st.setConditions(conds);
+      n.setStatus(st);
+      return n;
+    });
+  }
+
+  @Override
   public void removeTaint(String node, NodeState current, Taint taint) {
     StringBuilder old = new StringBuilder("[");
     StringBuilder now = new StringBuilder("[");

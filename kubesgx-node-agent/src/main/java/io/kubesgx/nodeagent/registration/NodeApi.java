@@ -19,4 +19,21 @@ public interface NodeApi {
    * so a concurrent change makes the call fail instead of being overwritten.
    */
   void removeTaint(String node, NodeState current, Taint taint);
+
+  /** Removes {@code status.capacity["sgx.intel.com/epc"]} (per-MiB clusters account EPC once). */
+  default void removeEpcCapacity(String node) {
+    throw new UnsupportedOperationException("removeEpcCapacity");
+  }
+
+  /**
+   * Sets the node condition {@code KubesgxEpcAdvertised} (status subresource), so operators see in
+   * {@code kubectl describe node} whether every MiB of EPC is schedulable.
+   *
+   * @param advertised whether all EPC is advertised
+   * @param reason a CamelCase reason
+   * @param message what is advertised and, if not all, why and what to change
+   */
+  default void setEpcCondition(String node, boolean advertised, String reason, String message) {
+    throw new UnsupportedOperationException("setEpcCondition");
+  }
 }

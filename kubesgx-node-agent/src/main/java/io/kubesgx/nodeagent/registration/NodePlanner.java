@@ -1,5 +1,6 @@
 package io.kubesgx.nodeagent.registration;
 
+import io.kubesgx.common.sgx.EpcResource;
 import io.kubesgx.nodeagent.discovery.NodeSgxInfo;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,10 +29,23 @@ public final class NodePlanner {
    */
   public static NodeUpdate plan(NodeSgxInfo info, NodeState current, boolean pluginsRegistered,
       Optional<Taint> startupTaint) {
+    return plan(info, current, pluginsRegistered, startupTaint, EpcResource.INTEL);
+  }
+
+  /**
+   * Plans one reconciliation for a cluster whose canonical EPC resource is {@code epcResource}:
+   * with {@link EpcResource#INTEL} the byte capacity is written; with {@link EpcResource#AZURE}
+   * EPC is advertised by the per-MiB device plugin only and any byte capacity is removed.
+   */
+  public static NodeUpdate plan(NodeSgxInfo info, NodeState current, boolean pluginsRegistered,
+      Optional<Taint> startupTaint, EpcResource epcResource) {
     long epc = info.epcBytes();
-    boolean capacityOk = epc == 0 || current.epcCapacity().map(v -> v.equals(Long.toString(epc)))
-        .orElse(false);
-    OptionalLong setCapacity = epc > 0 && !capacityOk ? OptionalLong.of(epc) : OptionalLong.empty();
+    boolean bytes = epcResource == EpcResource.INTEL;
+    boolean capacityOk = !bytes || epc == 0
+        || current.epcCapacity().map(v -> v.equals(Long.toString(epc))).orElse(false);
+    OptionalLong setCapacity = bytes && epc > 0 && !capacityOk ? OptionalLong.of(epc)
+        : OptionalLong.empty();
+    boolean removeCapacity = !bytes && current.epcCapacity().isPresent();
     boolean ready = epc > 0 && pluginsRegistered && capacityOk;
 
     Map<String, String> wanted = NodeLabels.compute(info, ready);
@@ -52,6 +66,6 @@ public final class NodePlanner {
       removeTaint = current.taints().stream()
           .filter(t -> t.sameKeyAndEffect(startupTaint.get())).findFirst();
     }
-    return new NodeUpdate(set, remove, setCapacity, removeTaint);
+    return new NodeUpdate(set, remove, setCapacity, removeTaint, removeCapacity);
   }
 }

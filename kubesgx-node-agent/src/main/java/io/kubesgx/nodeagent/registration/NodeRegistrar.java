@@ -1,5 +1,6 @@
 package io.kubesgx.nodeagent.registration;
 
+import io.kubesgx.common.sgx.EpcResource;
 import io.kubesgx.nodeagent.discovery.NodeSgxInfo;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,12 +35,35 @@ public final class NodeRegistrar {
   private final Optional<Taint> startupTaint;
   private volatile String lastError = "";
   private volatile boolean taintRemoved;
+  private final EpcResource epcResource;
+  private final Optional<String> epcShortfall;
+  private volatile String conditionWritten = "";
 
-  /** Registers {@code nodeName}, removing {@code startupTaint} (if any) once ready. */
+  /** Registers {@code nodeName} in an {@link EpcResource#INTEL} cluster (no EPC condition). */
   public NodeRegistrar(NodeApi api, String nodeName, Optional<Taint> startupTaint) {
+    this(api, nodeName, startupTaint, EpcResource.INTEL, Optional.empty(), false);
+  }
+
+  /**
+   * Registers {@code nodeName}, removing {@code startupTaint} (if any) once ready, and keeps the
+   * node condition {@code KubesgxEpcAdvertised} saying whether all EPC is advertised.
+   *
+   * @param epcResource the cluster's canonical EPC resource
+   * @param epcShortfall why not all EPC is advertised, if it is not
+   */
+  public NodeRegistrar(NodeApi api, String nodeName, Optional<Taint> startupTaint,
+      EpcResource epcResource, Optional<String> epcShortfall) {
+    this(api, nodeName, startupTaint, epcResource, epcShortfall, true);
+  }
+
+  private NodeRegistrar(NodeApi api, String nodeName, Optional<Taint> startupTaint,
+      EpcResource epcResource, Optional<String> epcShortfall, boolean condition) {
     this.api = Objects.requireNonNull(api, "api");
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
     this.startupTaint = Objects.requireNonNull(startupTaint, "startupTaint");
+    this.epcResource = Objects.requireNonNull(epcResource, "epcResource");
+    this.epcShortfall = Objects.requireNonNull(epcShortfall, "epcShortfall");
+    this.conditionWritten = condition ? "" : null;
   }
 
   /** Returns the last failure message, or empty. */
@@ -80,8 +104,13 @@ public final class NodeRegistrar {
       LOG.warn("node {} not found", nodeName);
       return Outcome.NODE_NOT_FOUND;
     }
-    NodeUpdate u = NodePlanner.plan(info, state.get(), pluginsRegistered, startupTaint);
+    NodeUpdate u = NodePlanner.plan(info, state.get(), pluginsRegistered, startupTaint,
+        epcResource);
+    boolean conditionChanged = writeCondition(info);
     if (u.isEmpty()) {
+      if (conditionChanged) {
+        return Outcome.UPDATED;
+      }
       if (info.epcBytes() > 0 && pluginsRegistered) {
         taintRemoved = true;
       }
@@ -91,6 +120,11 @@ public final class NodeRegistrar {
       api.setEpcCapacity(nodeName, u.epcCapacityBytes().getAsLong());
       LOG.info("node {}: capacity {} = {}", nodeName, "sgx.intel.com/epc",
           u.epcCapacityBytes().getAsLong());
+    }
+    if (u.removeEpcCapacity()) {
+      api.removeEpcCapacity(nodeName);
+      LOG.info("node {}: removed capacity {} (EPC is accounted as {})", nodeName,
+          "sgx.intel.com/epc", epcResource.resourceName());
     }
     if (!u.setLabels().isEmpty() || !u.removeLabels().isEmpty()) {
       Map<String, String> patch = new HashMap<>(u.setLabels());
@@ -106,5 +140,29 @@ public final class NodeRegistrar {
       LOG.info("node {}: removed startup taint {}", nodeName, u.removeTaint().get());
     }
     return Outcome.UPDATED;
+  }
+
+  /** Writes the EPC condition when it differs from what this registrar last wrote. */
+  private boolean writeCondition(NodeSgxInfo info) {
+    if (conditionWritten == null || info.epcBytes() == 0) {
+      return false;
+    }
+    long mib = info.epcBytes() / (1024L * 1024L);
+    boolean ok = epcShortfall.isEmpty();
+    String reason = ok ? "AllEpcAdvertised" : "EpcDevicesCapped";
+    String message = ok
+        ? "all " + mib + " MiB of EPC advertised as " + epcResource.resourceName()
+        : epcShortfall.get() + "; to schedule all of it, run the node agent and webhook with "
+            + "--epc-resource intel (sgx.intel.com/epc has no size limit)";
+    String key = ok + reason + message;
+    if (key.equals(conditionWritten)) {
+      return false;
+    }
+    api.setEpcCondition(nodeName, ok, reason, message);
+    conditionWritten = key;
+    if (!ok) {
+      LOG.warn("node {}: {}", nodeName, message);
+    }
+    return true;
   }
 }

@@ -12,12 +12,21 @@ import java.util.Set;
  * @param removeLabels labels (owned by the agent) to remove
  * @param epcCapacityBytes new {@code sgx.intel.com/epc} capacity
  * @param removeTaint the startup taint to remove
+ * @param removeEpcCapacity remove {@code sgx.intel.com/epc} capacity (the cluster accounts EPC
+ *     per MiB, so the byte capacity would count it twice)
  */
 public record NodeUpdate(
     Map<String, String> setLabels,
     Set<String> removeLabels,
     OptionalLong epcCapacityBytes,
-    Optional<Taint> removeTaint) {
+    Optional<Taint> removeTaint,
+    boolean removeEpcCapacity) {
+  /** An update that leaves the EPC byte capacity alone. */
+  public NodeUpdate(Map<String, String> setLabels, Set<String> removeLabels,
+      OptionalLong epcCapacityBytes, Optional<Taint> removeTaint) {
+    this(setLabels, removeLabels, epcCapacityBytes, removeTaint, false);
+  }
+
   /** Copies the collections. */
   public NodeUpdate {
     setLabels = Map.copyOf(setLabels);
@@ -27,6 +36,6 @@ public record NodeUpdate(
   /** Returns whether nothing needs to change. */
   public boolean isEmpty() {
     return setLabels.isEmpty() && removeLabels.isEmpty() && epcCapacityBytes.isEmpty()
-        && removeTaint.isEmpty();
+        && removeTaint.isEmpty() && !removeEpcCapacity;
   }
 }

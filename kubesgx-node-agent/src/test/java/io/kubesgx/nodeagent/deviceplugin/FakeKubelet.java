@@ -134,6 +134,11 @@ public final class FakeKubelet implements AutoCloseable {
     throw new AssertionError("no registration of " + resource + " within 10 s");
   }
 
+  /** Returns the resources currently registered. */
+  public java.util.Set<String> registeredResources() {
+    return java.util.Set.copyOf(connections.keySet());
+  }
+
   /** Returns the current connection of {@code resource}, or waits for its registration. */
   public Connection awaitRegistrationOrCurrent(String resource) throws InterruptedException {
     Connection c = connections.get(resource);

@@ -1,0 +1,2 @@
+/** The {@code kubesgx webhook} command. */
+package io.kubesgx.webhook.cli;
