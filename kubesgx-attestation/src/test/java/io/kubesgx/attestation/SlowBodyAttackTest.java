@@ -110,7 +110,7 @@ class SlowBodyAttackTest {
       assertTrue(pct(healthMs, 95) < 1000, "healthz latencies " + healthMs);
       assertTrue(pct(attestMs, 95) < 1000, "attest latencies " + attestMs);
       assertTrue(metricsDuring.contains("kubesgx_attestation_http_refused_total{reason=\"body_budget\"}"), metricsDuring);
-      assertTrue(metricsAfter.contains("kubesgx_attestation_body_buffered_bytes 0\n"), metricsAfter);
+      assertTrue(metricsAfter.contains("kubesgx_attestation_body_buffered_bytes 0.0\n"), metricsAfter);
       // Bodies (24 MiB of the 32 MiB budget: the large-body share) plus transient I/O buffers of the
       // connections being read and refused; the unbounded server tried to hold 250 MiB of bodies.
       assertTrue(during >= 0 && during < 144 * 1024, "heap during the attack: " + during + " KiB, baseline " + baseline);

@@ -130,6 +130,9 @@ public final class Main {
       if (t instanceof CliException c) {
         return c.getMessage();
       }
+      if (t instanceof Inputs.UsageException u) {
+        return u.getMessage();
+      }
       if (t instanceof CommandLine.ParameterException p) {
         return p.getMessage();
       }

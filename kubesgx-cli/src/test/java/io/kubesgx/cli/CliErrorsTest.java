@@ -108,6 +108,12 @@ class CliErrorsTest {
   }
 
   @Test
+  void userMessage_inputsUsageException_isAUserErrorWithItsMessage() {
+    assertEquals("--date must be YYYYMMDD", Main.userMessage(new Inputs.UsageException("--date must be YYYYMMDD")));
+    assertEquals("bad quote", Main.userMessage(new RuntimeException(new Inputs.UsageException("bad quote"))));
+  }
+
+  @Test
   void userMessage_bug_isNotAUserError() {
     assertNull(Main.userMessage(new NullPointerException("bug")));
     assertNull(Main.userMessage(new IllegalStateException("bug")));

@@ -251,15 +251,17 @@ class BoundedHttpTest {
 
   @Test
   void begin_keepAliveRequestsWithinDeadlines_allAnswered() throws Exception {
-    int port = start(limits());
+    // header deadline 1.5 s from each answer; four pauses of 0.6 s (2.4 s in all) keep the connection
+    // only if the deadline restarts with every answer, with 0.9 s of margin for a loaded machine
+    int port = start(HttpLimits.defaults().withDeadlines(Duration.ofMillis(1500), Duration.ofMillis(2000)));
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 4; i++) {
         s.getOutputStream().write("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi".getBytes(StandardCharsets.US_ASCII));
         byte[] b = new byte[512];
         int n = s.getInputStream().read(b);
         assertTrue(new String(b, 0, n, StandardCharsets.ISO_8859_1).endsWith("got 2"));
-        Thread.sleep(300); // each wait is shorter than the header deadline: the connection stays
+        Thread.sleep(600); // each wait is shorter than the header deadline: the connection stays
       }
     }
     assertTrue(refusals.isEmpty(), refusals.toString());
