@@ -174,6 +174,21 @@ class CliErrorsTest {
   }
 
   @Test
+  void quoteHelperBench_mistypedPlatform_notCreated() {
+    Path typo = tmp.resolve("nope");
+    assertUserError(CliTest.run("quote-helper-bench", "--platform", typo.toString(), "--seconds", "1"), "sim init");
+    assertFalse(Files.exists(typo));
+  }
+
+  @Test
+  void attestationBench_mistypedSimWithBodiesOut_notCreated() {
+    Path typo = tmp.resolve("nope");
+    assertUserError(CliTest.run("attestation-bench", "--sim", typo.toString(), "--bodies-out", tmp.resolve("b").toString()),
+        "sim init");
+    assertFalse(Files.exists(typo));
+  }
+
+  @Test
   void quoteGet_socketIsADirectory_saysNotASocket() {
     assertUserError(CliTest.run("quote", "get", "--socket", tmp.toString(), "--report-data", "00", "--out",
         tmp.resolve("q").toString(), "--platform", tmp.toString()), "directory");

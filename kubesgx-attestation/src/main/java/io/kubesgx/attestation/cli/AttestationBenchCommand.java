@@ -64,6 +64,11 @@ public final class AttestationBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (sim != null && (url != null || bodiesOut != null) && !Files.isRegularFile(sim.resolve("platform.json"))) {
+      throw io.kubesgx.common.cli.CliException.usage("no simulated platform in " + sim
+          + " (check the --sim spelling; give the running service's --sim DIR); create one with `kubesgx sim init --platform "
+          + sim + "`");
+    }
     String provider = CryptoProviders.installPreferred();
     Path dir = sim != null ? sim : Files.createTempDirectory("kubesgx-attest-bench");
     AttestationServer server = null;

@@ -70,6 +70,11 @@ public final class QuoteHelperBenchCommand implements Callable<Integer> {
     } else {
       throw new CommandLine.ParameterException(spec.commandLine(), "--mode must be full or quote");
     }
+    if (platform != null && !Files.isRegularFile(platform.resolve("platform.json"))) {
+      throw io.kubesgx.common.cli.CliException.usage("no simulated platform in " + platform
+          + " (check the --platform spelling); create one with `kubesgx sim init --platform " + platform
+          + "`, or leave --platform out to benchmark a temporary one");
+    }
     Path tmp = Files.createTempDirectory(Path.of("/tmp"), "qhb");
     Path dir = platform != null ? platform : tmp.resolve("platform");
     SimPlatform p = SimPlatform.openOrCreate(dir, Clock.systemUTC());
