@@ -23,7 +23,7 @@ class QuoteHelperSigtermTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
         QuoteHelperCommand.class.getName(), "--socket", socket.toString(), "--backend", "sim",
-        "--platform", dir.resolve("platform").toString()))
+        "--platform", dir.resolve("platform").toString(), "--create"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);

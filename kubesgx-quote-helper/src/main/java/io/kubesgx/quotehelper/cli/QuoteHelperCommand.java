@@ -108,10 +108,10 @@ public final class QuoteHelperCommand implements Callable<Integer> {
       throw CliException.usage("--metrics-port must be -1 (off) or 0..65535");
     }
     if (maxConnections < 1) {
-      throw CliException.usage("--max-connections must be at least 1, not " + maxConnections);
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections must be at least 1, not " + maxConnections);
     }
     if (firstByteTimeoutMs < 1) {
-      throw CliException.usage("--first-byte-timeout-ms must be positive, not " + firstByteTimeoutMs);
+      throw new CommandLine.ParameterException(spec.commandLine(), "--first-byte-timeout-ms must be positive, not " + firstByteTimeoutMs);
     }
     CryptoProviders.installPreferred();
     Backend b = switch (backend) {
