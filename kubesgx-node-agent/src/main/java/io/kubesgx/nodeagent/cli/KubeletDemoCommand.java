@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.stub.StreamObserver;
 import io.kubesgx.common.cli.CliException;
+import io.kubesgx.common.sgx.EpcResource;
 import io.kubesgx.nodeagent.NodeAgent;
 import io.kubesgx.nodeagent.NodeAgentConfig;
 import io.kubesgx.nodeagent.deviceplugin.AllocationPolicy;
@@ -66,8 +67,12 @@ public final class KubeletDemoCommand implements Callable<Integer> {
   long simulateEpc;
 
   @Option(names = "--request-mib", paramLabel = "N", defaultValue = "4",
-      description = "MiB of EPC the demo pod's container asks for in the Allocate call (default: ${DEFAULT-VALUE}).")
+      description = "MiB of EPC the demo pod's container asks for in the Allocate call, with --epc-resource azure (default: ${DEFAULT-VALUE}).")
   int requestMib;
+
+  @Option(names = "--epc-resource", paramLabel = "intel|azure", defaultValue = "intel",
+      description = "The cluster's EPC resource, as for node-agent: intel (byte capacity on the Node, the default) or azure (per-MiB devices).")
+  String epcResource;
 
   @Override
   public Integer call() throws Exception {
@@ -75,6 +80,13 @@ public final class KubeletDemoCommand implements Callable<Integer> {
       throw CliException.usage("--request-mib must be between 1 and the simulated EPC in MiB ("
           + (simulateEpc >> 20) + ")");
     }
+    EpcResource accounting;
+    try {
+      accounting = EpcResource.parse(epcResource);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+    boolean perMib = accounting == EpcResource.AZURE;
     PrintWriter out = spec.commandLine().getOut();
     // UNIX socket paths are limited to ~107 bytes: keep the directory short.
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "kskubelet");
@@ -95,9 +107,15 @@ public final class KubeletDemoCommand implements Callable<Integer> {
           .kubeApi(false)
           .enforceEpc(false)
           .metricsPort(-1)
+          .epcResource(accounting)
           .build();
       try (NodeAgent agent = NodeAgent.start(cfg, Optional.empty())) {
-        Registered r = kubelet.await(ResourceNames.EPC_MIB);
+        if (!perMib) {
+          out.println();
+          out.println("EPC accounting: " + ResourceNames.EPC_BYTES + " = " + simulateEpc + " bytes, advertised as Node capacity");
+          out.println("  (the agent patches it into the Node's status through the API server; this demo runs without one)");
+        }
+        Registered r = kubelet.await(perMib ? ResourceNames.EPC_MIB : ResourceNames.ENCLAVE);
         out.println();
         out.println("Register request the device plugin sent to the kubelet:");
         out.println("  version:       " + r.request.getVersion());
@@ -107,9 +125,10 @@ public final class KubeletDemoCommand implements Callable<Integer> {
             + " get_preferred_allocation_available=" + r.request.getOptions().getGetPreferredAllocationAvailable());
         ListAndWatchResponse devices = r.firstDevices();
         out.println();
-        out.println("ListAndWatch: " + devices.getDevicesCount() + " devices of 1 MiB EPC each, e.g. "
+        out.println("ListAndWatch: " + devices.getDevicesCount()
+            + (perMib ? " devices of 1 MiB EPC each, e.g. " : " enclave slots (one per SGX container), e.g. ")
             + devices.getDevicesList().stream().limit(3).map(d -> d.getID() + " (" + d.getHealth() + ")").toList());
-        List<String> ids = devices.getDevicesList().stream().limit(requestMib).map(d -> d.getID()).toList();
+        List<String> ids = devices.getDevicesList().stream().limit(perMib ? requestMib : 1).map(d -> d.getID()).toList();
         AllocateResponse a = DevicePluginGrpc.newBlockingStub(r.channel).withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS)
             .allocate(AllocateRequest.newBuilder()
                 .addContainerRequests(ContainerAllocateRequest.newBuilder().addAllDevicesIds(ids)).build());
