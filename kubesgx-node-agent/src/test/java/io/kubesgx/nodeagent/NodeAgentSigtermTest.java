@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11 item 9: SIGTERM to a real {@code node-agent} process closes the plugins, removes their
- * three sockets and exits with status 0 (before the fix: status 143 and the sockets left behind).
+ * three sockets (per-MiB accounting, so all three plugins run) and exits with status 0 (before the fix: status 143 and the sockets left behind).
  */
 class NodeAgentSigtermTest {
   @TempDir Path tmp;
@@ -33,7 +33,7 @@ class NodeAgentSigtermTest {
         kubeletDir.resolve(ResourceNames.socketName(ResourceNames.PROVISION)));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-        NodeAgentCommand.class.getName(), "--no-kube-api", "--simulate-epc", "64Mi",
+        NodeAgentCommand.class.getName(), "--no-kube-api", "--simulate-epc", "64Mi", "--epc-resource", "azure",
         "--host-root", root.toString(), "--kubelet-dir", kubeletDir.toString(), "--metrics-port", "-1"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
@@ -80,7 +80,7 @@ class NodeAgentSigtermTest {
     Path epcSocket = kubeletDir.resolve(ResourceNames.socketName(ResourceNames.EPC_MIB));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"),
-        NodeAgentCommand.class.getName(), "--no-kube-api", "--simulate-epc", "64Mi",
+        NodeAgentCommand.class.getName(), "--no-kube-api", "--simulate-epc", "64Mi", "--epc-resource", "azure",
         "--host-root", root.toString(), "--kubelet-dir", kubeletDir.toString(), "--metrics-port", "-1"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
