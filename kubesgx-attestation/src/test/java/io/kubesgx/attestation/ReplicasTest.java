@@ -11,6 +11,7 @@ import io.kubesgx.attestation.policy.PolicyDocument;
 import io.kubesgx.attestation.server.AttestationServer;
 import io.kubesgx.attestation.server.ServerOptions;
 import io.kubesgx.common.json.Json;
+import io.kubesgx.testing.PostgresFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

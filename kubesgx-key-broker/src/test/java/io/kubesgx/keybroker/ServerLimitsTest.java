@@ -8,6 +8,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.kubesgx.http.HttpLimits;
 import io.kubesgx.keybroker.http.KeyBrokerServer;
 import io.kubesgx.keybroker.http.ServerLimits;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,12 +32,23 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server's bounds: body cap (413), absolute request deadline (503), connection cap, full worker queue (429). */
+/**
+ * The server's bounds (the HTTP ones enforced by kubesgx-http's BoundedHttp): body cap (413), absolute
+ * request deadline for a trickling body (408) and a trickling head (closed), global body budget (503),
+ * connection cap, full worker queue (429).
+ */
 class ServerLimitsTest {
   private static final String ADMIN = "key-broker-admin-token-0123456789abcdef-xyz";
 
   private static KeyBrokerServer start(Path dir, ServerLimits limits, String issuer) throws Exception {
     return KeyBrokerServer.start(KeyBrokerServer.Options.local(0, dir, ADMIN, List.of(issuer)).withLimits(limits), Clock.systemUTC());
+  }
+
+  /** Limits with both deadlines {@code deadlineMillis} and a body budget of one largest body. */
+  private static ServerLimits limits(int connections, long deadlineMillis, int maxBody, int workers, int queue, long queueDeadline) {
+    Duration d = Duration.ofMillis(deadlineMillis);
+    return new ServerLimits(HttpLimits.defaults().withMaxConnections(connections).withDeadlines(d, d).withBodies(maxBody, maxBody),
+        workers, queue, queueDeadline);
   }
 
   private static String statusLine(Socket s) throws Exception {
@@ -51,7 +64,7 @@ class ServerLimitsTest {
 
   @Test
   void post_bodyOverCap_413(@TempDir Path dir) throws Exception {
-    try (KeyBrokerServer b = start(dir, new ServerLimits(16, 10_000, 1024, 2, 4, 5_000), "https://a.example")) {
+    try (KeyBrokerServer b = start(dir, limits(16, 10_000, 1024, 2, 4, 5_000), "https://a.example")) {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/keys/k/create?api-version=7.5"))
           .header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofString("{\"kty\":\"RSA\",\"x\":\"" + "a".repeat(2048) + "\"}"))
           .build(), HttpResponse.BodyHandlers.ofString());
@@ -60,8 +73,8 @@ class ServerLimitsTest {
   }
 
   @Test
-  void request_tricklingBody_503AtAbsoluteDeadline(@TempDir Path dir) throws Exception {
-    try (KeyBrokerServer b = start(dir, new ServerLimits(16, 1_000, 1024, 2, 4, 5_000), "https://a.example");
+  void request_tricklingBody_408AtAbsoluteDeadline(@TempDir Path dir) throws Exception {
+    try (KeyBrokerServer b = start(dir, limits(16, 1_000, 1024, 2, 4, 5_000), "https://a.example");
         Socket s = new Socket("127.0.0.1", b.port())) {
       OutputStream out = s.getOutputStream();
       out.write(("POST /keys/k/create?api-version=7.5 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN
@@ -79,14 +92,78 @@ class ServerLimitsTest {
           // the server closed the connection: expected
         }
       });
-      assertTrue(statusLine(s).startsWith("HTTP/1.1 503"));
+      String status = statusLine(s);
+      assertTrue(status.startsWith("HTTP/1.1 408"), status);
       trickle.cancel(true);
     }
   }
 
   @Test
+  void request_tricklingHead_closedAtAbsoluteDeadline(@TempDir Path dir) throws Exception {
+    try (KeyBrokerServer b = start(dir, limits(16, 1_000, 1024, 2, 4, 5_000), "https://a.example");
+        Socket s = new Socket("127.0.0.1", b.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // A header line every 200 ms: the head never completes, and the bytes must not extend the deadline.
+      CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+        try {
+          for (int i = 0; i < 50; i++) {
+            Thread.sleep(200);
+            out.write(("X-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          }
+        } catch (Exception e) {
+          // the server closed the connection: expected
+        }
+      });
+      s.setSoTimeout(8_000); // well before the trickle (10 s) would end by itself
+      int first;
+      try {
+        first = s.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        first = -1;
+      }
+      assertEquals(-1, first, "the connection is closed without an answer");
+      trickle.cancel(true);
+    }
+  }
+
+  @Test
+  void post_bodiesOverGlobalBudget_503WithRetryAfter(@TempDir Path dir) throws Exception {
+    // The budget holds one largest body: while one is being received, a second is refused before its body is read.
+    try (KeyBrokerServer b = start(dir, limits(16, 10_000, 1024, 2, 4, 5_000), "https://a.example");
+        Socket first = new Socket("127.0.0.1", b.port());
+        Socket second = new Socket("127.0.0.1", b.port())) {
+      String head = "POST /keys/k/create?api-version=7.5 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN
+          + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+      first.getOutputStream().write((head + "{").getBytes(StandardCharsets.US_ASCII));
+      first.getOutputStream().flush();
+      Thread.sleep(500); // the first body's first byte is charged to the budget
+      second.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      String all = readHead(second);
+      assertTrue(all.startsWith("HTTP/1.1 503"), all);
+      assertTrue(all.contains("Retry-After: 1") || all.contains("retry-after: 1"), all);
+    }
+  }
+
+  private static String readHead(Socket s) throws Exception {
+    s.setSoTimeout(10_000);
+    InputStream in = s.getInputStream();
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      sb.append((char) c);
+      if (sb.toString().endsWith("\r\n\r\n")) {
+        break;
+      }
+    }
+    return sb.toString();
+  }
+
+  @Test
   void connections_overCap_closedAtOnce(@TempDir Path dir) throws Exception {
-    try (KeyBrokerServer b = start(dir, new ServerLimits(2, 10_000, 1024, 2, 4, 5_000), "https://a.example")) {
+    try (KeyBrokerServer b = start(dir, limits(2, 10_000, 1024, 2, 4, 5_000), "https://a.example")) {
       List<Socket> open = new ArrayList<>();
       try {
         for (int i = 0; i < 2; i++) {
@@ -131,8 +208,9 @@ class ServerLimitsTest {
       });
       acceptor.setDaemon(true);
       acceptor.start();
-      try (KeyBrokerServer b = start(dir, new ServerLimits(16, 30_000, 64 * 1024, 1, 1, 30_000), issuer)) {
-        HttpClient http = HttpClient.newHttpClient();
+      try (KeyBrokerServer b = start(dir, limits(16, 30_000, 64 * 1024, 1, 1, 30_000), issuer)) {
+        // HTTP/1.1: one connection per request (over h2c the broker allows only 4 concurrent streams per connection).
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String policy = Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"version\":\"1.0.0\",\"anyOf\":[{\"authority\":\""
             + issuer + "\",\"allOf\":[{\"claim\":\"x\",\"exists\":true}]}]}").getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/keys/q/create?api-version=7.5"))

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubesgx.attestation.AttestationType;
 import io.kubesgx.testing.MutableClock;
-import io.kubesgx.attestation.PostgresFixture;
+import io.kubesgx.testing.PostgresFixture;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -21,14 +21,16 @@ public final class BrokerMetrics {
   private final Counter rejected = Counter.builder().name("kubesgx_keybroker_rejected_total")
       .help("Requests refused for overload by cause").labelNames("cause").register(registry);
 
-  /** Registers the gauges of queue depth, requests in progress and open connections. */
-  public void gauges(LongSupplier queueDepth, LongSupplier inFlight, LongSupplier connections) {
+  /** Registers the gauges of queue depth, requests in progress, open connections and buffered body bytes. */
+  public void gauges(LongSupplier queueDepth, LongSupplier inFlight, LongSupplier connections, LongSupplier bodyBytes) {
     GaugeWithCallback.builder().name("kubesgx_keybroker_queue_depth").help("Requests waiting for a worker")
         .callback(cb -> cb.call(queueDepth.getAsLong())).register(registry);
     GaugeWithCallback.builder().name("kubesgx_keybroker_in_flight").help("Requests being processed")
         .callback(cb -> cb.call(inFlight.getAsLong())).register(registry);
     GaugeWithCallback.builder().name("kubesgx_keybroker_connections").help("Open connections")
         .callback(cb -> cb.call(connections.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("kubesgx_keybroker_buffered_body_bytes").help("Request-body bytes held in memory")
+        .callback(cb -> cb.call(bodyBytes.getAsLong())).register(registry);
   }
 
   /** Counts an answered request. */
@@ -37,7 +39,11 @@ public final class BrokerMetrics {
     latency.labelValues(route).observe(nanos / 1e9);
   }
 
-  /** Counts a request refused for overload ({@code queue-full}, {@code queue-timeout}, {@code deadline}, {@code connections}). */
+  /**
+   * Counts a refused request or connection: {@code queue-full}, {@code queue-timeout}, or a {@link
+   * io.kubesgx.http.Refusal#label()} ({@code connection_limit}, {@code header_deadline}, {@code
+   * body_too_large}, {@code body_budget}, {@code body_deadline}, {@code response_deadline}).
+   */
   public void rejected(String cause) {
     rejected.labelValues(cause).inc();
   }

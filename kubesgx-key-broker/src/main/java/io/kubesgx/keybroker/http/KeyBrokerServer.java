@@ -1,10 +1,15 @@
 package io.kubesgx.keybroker.http;
 
+import io.kubesgx.http.BoundedHttp;
+import io.kubesgx.http.HttpLimits;
+import io.kubesgx.http.Refusal;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
 import io.kubesgx.keybroker.store.Envelope;
 import io.kubesgx.keybroker.store.KeyStore;
 import io.kubesgx.keybroker.store.StoreException;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -35,7 +40,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -146,7 +150,7 @@ public final class KeyBrokerServer implements AutoCloseable {
   private final String challenge;
   private final String baseUrl;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger connections = new AtomicInteger();
+  private BoundedHttp bounded;
   private volatile boolean ready = true;
 
   private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
@@ -219,25 +223,26 @@ public final class KeyBrokerServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       }, new ThreadPoolExecutor.AbortPolicy());
-      HttpServerOptions opts = new HttpServerOptions().setHost(o.host()).setPort(port)
-          .setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS)
-          .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024).setCompressionSupported(false);
+      BrokerMetrics metrics = new BrokerMetrics();
+      KeyBrokerServer[] self = new KeyBrokerServer[1];
+      BoundedHttp bounded = BoundedHttp.create(vertx, l.http(), (req, why) -> self[0].refuse(req, why), why -> {
+        if (why == Refusal.CONNECTION_LIMIT || why == Refusal.HEADER_DEADLINE) {
+          metrics.rejected(why.label()); // request-level refusals are counted where they are answered
+        }
+      });
+      HttpServerOptions opts = bounded.configure(new HttpServerOptions()).setHost(o.host()).setPort(port)
+          .setCompressionSupported(false);
       if (tls) {
         opts.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
             .setCertPath(o.tlsCert().get().toString()).setKeyPath(o.tlsKey().get().toString()));
       }
       HttpServer server = vertx.createHttpServer(opts);
-      BrokerMetrics metrics = new BrokerMetrics();
       KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, metrics, l, sha256(o.adminToken()), baseUrl);
+      s.bounded = bounded;
+      self[0] = s;
       ThreadPoolExecutor w = workers;
-      metrics.gauges(() -> w.getQueue().size(), s.inFlight::get, s.connections::get);
-      server.connectionHandler(conn -> {
-        if (s.connections.incrementAndGet() > l.maxConnections()) {
-          metrics.rejected("connections");
-          var unused = conn.close();
-        }
-        conn.closeHandler(v -> s.connections.decrementAndGet());
-      });
+      metrics.gauges(() -> w.getQueue().size(), s.inFlight::get, bounded::openConnections, bounded::bufferedBodyBytes);
+      server.connectionHandler(bounded.connectionHandler());
       server.requestHandler(s::handle);
       try {
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -286,17 +291,8 @@ public final class KeyBrokerServer implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     long start = System.nanoTime();
-    HttpServerResponse resp = req.response();
-    // Absolute deadline from the first byte: a slow sender cannot extend it.
-    long timer = vertx.setTimer(limits.requestDeadlineMillis(), id -> {
-      if (!resp.ended() && !resp.closed()) {
-        metrics.rejected("deadline");
-        write(req, "deadline", start, ApiResponse.error(503, "ServiceUnavailable",
-            "the request did not complete within " + limits.requestDeadlineMillis() + " ms"), true);
-      }
-    });
-    resp.endHandler(v -> vertx.cancelTimer(timer));
-    resp.closeHandler(v -> vertx.cancelTimer(timer));
+    // Absolute deadlines (request head, whole request) and the body budget are BoundedHttp's.
+    BoundedHttp.Exchange exchange = bounded.begin(req);
     String path = req.path();
     if (path == null) {
       write(req, "other", start, ApiResponse.error(400, "BadParameter", "bad request line"), true);
@@ -331,50 +327,37 @@ public final class KeyBrokerServer implements AutoCloseable {
       write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
       return;
     }
-    String cl = req.getHeader("Content-Length");
-    if (cl != null) {
-      long len;
-      try {
-        len = Long.parseLong(cl.trim());
-      } catch (NumberFormatException e) {
-        len = -1;
-      }
-      if (len < 0 || len > limits.maxBodyBytes()) {
-        write(req, route, start, tooLarge(), true);
-        return;
-      }
-    }
-    Buffer body = Buffer.buffer();
-    AtomicLong size = new AtomicLong();
-    boolean[] refused = {false};
-    req.handler(chunk -> {
-      if (refused[0]) {
-        return;
-      }
-      if (size.addAndGet(chunk.length()) > limits.maxBodyBytes()) {
-        refused[0] = true;
-        write(req, route, start, tooLarge(), true);
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
-    req.exceptionHandler(e -> refused[0] = true);
-    req.endHandler(v -> {
-      if (!refused[0]) {
-        dispatch(req, route, start, body.getBytes());
-      }
-    });
+    exchange.readBody(body -> dispatch(req, exchange, route, start, body));
   }
 
-  private ApiResponse tooLarge() {
-    return ApiResponse.error(413, "RequestTooLarge", "the request body exceeds " + limits.maxBodyBytes() + " bytes");
+  /** Answers a request {@link BoundedHttp} refused (body too large or late, body budget, late answer). */
+  private Future<Void> refuse(HttpServerRequest req, Refusal why) {
+    metrics.rejected(why.label());
+    HttpLimits l = limits.http();
+    ApiResponse r = switch (why) {
+      case BODY_TOO_LARGE -> ApiResponse.error(413, "RequestTooLarge", "the request body exceeds " + l.maxBodyBytes() + " bytes");
+      case BODY_DEADLINE -> ApiResponse.error(408, "RequestTimeout",
+          "the request was not received in full within " + l.requestDeadline().toMillis() + " ms");
+      case BODY_BUDGET -> ApiResponse.error(503, "ServiceUnavailable",
+          "the broker is holding too many request bodies in memory; retry after a second");
+      case RESPONSE_DEADLINE -> ApiResponse.error(503, "ServiceUnavailable",
+          "the request was not answered within " + l.requestDeadline().toMillis() + " ms; retry later");
+      default -> ApiResponse.error(503, "ServiceUnavailable", "retry later");
+    };
+    if (why.retryAfter()) {
+      r = new ApiResponse(r.status(), r.body(), java.util.Map.of("Retry-After", "1"));
+    }
+    String path = req.path();
+    return write(req, path == null ? "other" : route(req.method().name(), path), System.nanoTime(), r, true);
   }
 
   private ApiResponse withChallenge(ApiResponse r) {
     return new ApiResponse(r.status(), r.body(), java.util.Map.of("WWW-Authenticate", challenge));
   }
 
-  private void dispatch(HttpServerRequest req, String route, long start, byte[] body) {
+  /** Queues the request for a worker; the returned future completes when the worker no longer needs the body. */
+  private Future<Void> dispatch(HttpServerRequest req, BoundedHttp.Exchange exchange, String route, long start, byte[] body) {
+    Promise<Void> bodyReleased = Promise.promise();
     Context ctx = Vertx.currentContext();
     String method = req.method().name();
     String path = req.path();
@@ -383,34 +366,44 @@ public final class KeyBrokerServer implements AutoCloseable {
     try {
       workers.execute(() -> {
         ApiResponse r;
-        if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - enqueued) > limits.queueDeadlineMillis()) {
-          metrics.rejected("queue-timeout");
-          r = ApiResponse.error(503, "ServiceUnavailable", "the broker is overloaded; retry later");
-        } else {
-          inFlight.incrementAndGet();
-          try {
-            r = service.handle(method, path, apiVersion, body, new KeyVaultService.Caller("admin", true));
-          } catch (RuntimeException e) {
-            LOG.warning("internal error on " + route + ": " + e);
-            r = ApiResponse.error(500, "InternalError", "internal error");
-          } finally {
-            inFlight.decrementAndGet();
+        try {
+          if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - enqueued) > limits.queueDeadlineMillis()) {
+            metrics.rejected("queue-timeout");
+            r = ApiResponse.error(503, "ServiceUnavailable", "the broker is overloaded; retry later");
+          } else {
+            inFlight.incrementAndGet();
+            try {
+              r = service.handle(method, path, apiVersion, body, new KeyVaultService.Caller("admin", true));
+            } catch (RuntimeException e) {
+              LOG.warning("internal error on " + route + ": " + e);
+              r = ApiResponse.error(500, "InternalError", "internal error");
+            } finally {
+              inFlight.decrementAndGet();
+            }
           }
+        } finally {
+          bodyReleased.complete();
         }
         ApiResponse fr = r;
-        ctx.runOnContext(v -> write(req, route, start, fr, false));
+        ctx.runOnContext(v -> {
+          if (!exchange.isOver()) {
+            var unused = write(req, route, start, fr, false);
+          }
+        });
       });
     } catch (RejectedExecutionException e) {
+      bodyReleased.complete();
       metrics.rejected("queue-full");
       ApiResponse r = ApiResponse.error(429, "Throttled", "the broker is at capacity; retry after a second");
-      write(req, route, start, new ApiResponse(429, r.body(), java.util.Map.of("Retry-After", "1")), false);
+      var unused = write(req, route, start, new ApiResponse(429, r.body(), java.util.Map.of("Retry-After", "1")), false);
     }
+    return bodyReleased.future();
   }
 
-  private void write(HttpServerRequest req, String route, long start, ApiResponse r, boolean closeConnection) {
+  private Future<Void> write(HttpServerRequest req, String route, long start, ApiResponse r, boolean closeConnection) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     resp.setStatusCode(r.status());
     resp.putHeader("Content-Type", "application/json; charset=utf-8");
@@ -419,7 +412,7 @@ public final class KeyBrokerServer implements AutoCloseable {
       resp.putHeader("Connection", "close"); // the unread body makes an HTTP/1.x connection unusable
     }
     metrics.observe(route, r.status(), System.nanoTime() - start);
-    var unused = resp.end(Buffer.buffer(r.body()));
+    return resp.end(Buffer.buffer(r.body()));
   }
 
   private static String route(String method, String path) {

@@ -1,30 +1,48 @@
 package io.kubesgx.keybroker.http;
 
+import io.kubesgx.http.HttpLimits;
+import java.time.Duration;
+
 /**
- * Every bound the HTTP server enforces, in one place (so the services can share one hardening
- * component later).
+ * Every bound the key-broker server enforces: the shared HTTP bounds of {@link HttpLimits}
+ * (connections, absolute header and request deadlines, body size and the global body budget, all
+ * enforced by {@link io.kubesgx.http.BoundedHttp}) plus the broker's own worker pool.
  *
- * @param maxConnections open connections accepted; more are closed at once
- * @param requestDeadlineMillis absolute deadline from a request's first byte to its answer; past it
- *     the request is answered 503 and its connection closed (not an idle timer: slow senders cannot extend it)
- * @param maxBodyBytes largest request body (413 above)
+ * @param http connection, deadline and body bounds
  * @param workers worker threads
  * @param queue requests waiting for a worker before 429
  * @param queueDeadlineMillis longest wait for a worker before 503 without processing
  */
-public record ServerLimits(
-    int maxConnections, long requestDeadlineMillis, int maxBodyBytes, int workers, int queue, long queueDeadlineMillis) {
+public record ServerLimits(HttpLimits http, int workers, int queue, long queueDeadlineMillis) {
+  /** Largest request body by default: a release carries one attestation token, a key import one JWK. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
   /** Checks that every bound is positive. */
   public ServerLimits {
-    if (maxConnections < 1 || requestDeadlineMillis < 1 || maxBodyBytes < 1 || workers < 1 || queue < 1
-        || queueDeadlineMillis < 1) {
-      throw new IllegalArgumentException("every server limit must be positive");
+    java.util.Objects.requireNonNull(http, "http");
+    if (workers < 1 || queue < 1 || queueDeadlineMillis < 1) {
+      throw new IllegalArgumentException("workers, queue and queue deadline must be positive");
     }
   }
 
-  /** Defaults: 512 connections, 10 s per request, 256 KiB bodies, 2 workers per CPU, 256 queued, 5 s queue wait. */
+  /**
+   * Defaults: 512 connections, 10 s for a request head, 10 s per request, 256 KiB bodies, 32 MiB of
+   * buffered bodies in all, 2 workers per CPU, 256 queued, 5 s queue wait.
+   */
   public static ServerLimits defaults() {
     int cpus = Runtime.getRuntime().availableProcessors();
-    return new ServerLimits(512, 10_000, 256 * 1024, Math.max(2, 2 * cpus), 256, 5_000);
+    HttpLimits http = HttpLimits.defaults().withDeadlines(Duration.ofSeconds(10), Duration.ofSeconds(10))
+        .withBodies(DEFAULT_MAX_BODY_BYTES, 32L << 20);
+    return new ServerLimits(http, Math.max(2, 2 * cpus), 256, 5_000);
+  }
+
+  /** Returns a copy with other HTTP bounds. */
+  public ServerLimits withHttp(HttpLimits h) {
+    return new ServerLimits(h, workers, queue, queueDeadlineMillis);
+  }
+
+  /** Returns a copy with another worker pool. */
+  public ServerLimits withWorkers(int w, int q, long queueDeadline) {
+    return new ServerLimits(http, w, q, queueDeadline);
   }
 }

@@ -9,6 +9,7 @@ import io.kubesgx.keybroker.keys.KeyKind;
 import io.kubesgx.keybroker.keys.KeyMaterial;
 import io.kubesgx.keybroker.keys.KeyType;
 import io.kubesgx.keybroker.keys.KeyVersion;
+import io.kubesgx.testing.PostgresFixture;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.kubesgx.attestation;
+package io.kubesgx.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
