@@ -141,9 +141,11 @@ class CommandTreeTest {
       if (e.getKey().equals("help") || !e.getValue().getCommandName().equals(e.getKey())) {
         continue;
       }
-      if (e.getValue().getSubcommands().isEmpty()) {
-        out.add(prefix + e.getKey());
-      } else {
+      boolean ownOptions = e.getValue().getCommandSpec().options().stream().anyMatch(o -> !o.usageHelp() && !o.versionHelp());
+      if (e.getValue().getSubcommands().isEmpty() || ownOptions) {
+        out.add(prefix + e.getKey()); // a leaf, or a command of its own that also has subcommands (key-broker)
+      }
+      if (!e.getValue().getSubcommands().isEmpty()) {
         leaves(e.getValue(), prefix + e.getKey() + " ", out);
       }
     }
