@@ -277,4 +277,26 @@ class WebhookServerTest {
     assertNotNull(e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
   }
+
+  @Test
+  void mutate_decisionPastRequestDeadline_returns503RetryAfter() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    NodeEpcCapacity blocking = () -> {
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new NodeEpcCapacity.Largest(OptionalLong.of(1L << 30), Optional.empty());
+    };
+    ServerLimits quick = new ServerLimits(16, Duration.ofMillis(500), 1 << 20, 16 * 1024, 1, 4);
+    WebhookServer s = start(quick, blocking);
+    try {
+      HttpResponse<String> r = post(s, "/mutate", SGX_POD);
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+    } finally {
+      release.countDown();
+    }
+  }
 }
