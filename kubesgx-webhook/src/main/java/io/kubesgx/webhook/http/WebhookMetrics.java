@@ -27,8 +27,8 @@ public final class WebhookMetrics {
         .help("Pods denied, by endpoint and reason").labelNames("endpoint", "reason")
         .register(registry);
     rejected = Counter.builder().name("kubesgx_webhook_rejected_requests_total")
-        .help("Requests refused before a decision, by cause (overload, body_too_large, "
-            + "connection_limit, deadline)")
+        .help("Requests refused before a decision, by cause (overload or a "
+            + "kubesgx-http refusal such as connection_limit, body_too_large, body_deadline)")
         .labelNames("cause").register(registry);
     latency = Histogram.builder().name("kubesgx_webhook_decision_seconds")
         .help("Time from a complete request body to the response bytes, by endpoint")

@@ -2,26 +2,26 @@ package io.kubesgx.webhook.http;
 
 import io.kubesgx.webhook.WebhookException;
 import io.kubesgx.webhook.WebhookException.Reason;
+import io.kubesgx.http.BoundedHttp;
+import io.kubesgx.http.Refusal;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * The webhook's HTTPS server (TLS 1.2 and 1.3 only, HTTP/1.1): {@code POST /mutate},
  * {@code POST /validate}, {@code GET /healthz}, {@code /readyz}, {@code /metrics}.
  *
- * <p>Hardening, all limits from {@link ServerLimits}: a connection cap; an absolute deadline per
- * request (headers and body) after which the connection is closed; a body cap; decisions run on a
- * bounded worker pool and requests beyond its queue get 503 with {@code Retry-After}.
+ * <p>Hardening, all limits from {@link ServerLimits}: the connection cap, absolute deadlines
+ * (request head, then whole request and answer) and body cap are enforced by {@link BoundedHttp};
+ * decisions run on a bounded worker pool and requests beyond its queue get 503 with {@code
+ * Retry-After}.
  *
  * <pre>{@code
  * try (WebhookServer s = WebhookServer.start(0, tls, handler, metrics, ServerLimits.defaults())) {
@@ -138,10 +139,11 @@ public final class WebhookServer implements AutoCloseable {
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
         .setSslHandshakeTimeout(limits.requestDeadline().toMillis())
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxHeaderSize(limits.maxHeaderBytes())
-        .setMaxInitialLineLength(4096)
         .setDecompressionSupported(false)
         .setCompressionSupported(false);
+    BoundedHttp bounded = BoundedHttp.create(vertx, limits.httpLimits(), Wiring::refusal,
+        why -> metrics.rejected(why.label()));
+    bounded.configure(opts).setMaxHeaderSize(limits.maxHeaderBytes());
     ThreadPoolExecutor pool = new ThreadPoolExecutor(limits.workers(), limits.workers(), 0,
         TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(limits.queueCapacity()),
         r -> {
@@ -151,7 +153,7 @@ public final class WebhookServer implements AutoCloseable {
         }, new ThreadPoolExecutor.AbortPolicy());
     HttpServer server = vertx.createHttpServer(opts);
     WebhookServer ws = new WebhookServer(vertx, server, pool);
-    new Wiring(ws, vertx, handler, metrics, limits, pool).install(server);
+    new Wiring(ws, vertx, handler, metrics, bounded, pool).install(server);
     try {
       server.listen(port).await();
     } catch (RuntimeException e) {
@@ -207,65 +209,33 @@ public final class WebhookServer implements AutoCloseable {
     }
   }
 
-  /** Connection and request handling. */
+  /** Request handling; connection, deadline and body bounds are {@link BoundedHttp}'s. */
   private static final class Wiring {
     private final WebhookServer owner;
     private final Vertx vertx;
     private final AdmissionHandler handler;
     private final WebhookMetrics metrics;
-    private final ServerLimits limits;
     private final ThreadPoolExecutor pool;
-    private final AtomicInteger open = new AtomicInteger();
-    private final Map<HttpConnection, Long> deadlines = new ConcurrentHashMap<>();
+    private final BoundedHttp bounded;
 
     Wiring(WebhookServer owner, Vertx vertx, AdmissionHandler handler, WebhookMetrics metrics,
-        ServerLimits limits, ThreadPoolExecutor pool) {
+        BoundedHttp bounded, ThreadPoolExecutor pool) {
       this.owner = owner;
       this.vertx = vertx;
       this.handler = handler;
       this.metrics = metrics;
-      this.limits = limits;
+      this.bounded = bounded;
       this.pool = pool;
     }
 
     void install(HttpServer server) {
-      server.connectionHandler(this::onConnection);
+      server.connectionHandler(bounded.connectionHandler());
       server.requestHandler(this::onRequest);
       server.exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()));
     }
 
-    private void onConnection(HttpConnection conn) {
-      if (open.incrementAndGet() > limits.maxConnections()) {
-        open.decrementAndGet();
-        metrics.rejected("connection_limit");
-        conn.close();
-        return;
-      }
-      conn.closeHandler(v -> {
-        open.decrementAndGet();
-        Long t = deadlines.remove(conn);
-        if (t != null) {
-          vertx.cancelTimer(t);
-        }
-      });
-      arm(conn);
-    }
-
-    /** Starts the absolute deadline for the next request on this connection. */
-    private void arm(HttpConnection conn) {
-      long id = vertx.setTimer(limits.requestDeadline().toMillis(), t -> {
-        if (deadlines.remove(conn, t)) {
-          metrics.rejected("deadline");
-          conn.close();
-        }
-      });
-      Long old = deadlines.put(conn, id);
-      if (old != null) {
-        vertx.cancelTimer(old);
-      }
-    }
-
     private void onRequest(HttpServerRequest req) {
+      BoundedHttp.Exchange exchange = bounded.begin(req);
       String path = req.path();
       boolean post = req.method() == HttpMethod.POST;
       if (path.equals(AdmissionHandler.MUTATE) || path.equals(AdmissionHandler.VALIDATE)) {
@@ -273,7 +243,7 @@ public final class WebhookServer implements AutoCloseable {
           send(req, HttpResult.text(405, "use POST"));
           return;
         }
-        admission(req, path);
+        exchange.readBody(bytes -> decide(req, path, bytes));
         return;
       }
       if (req.method() != HttpMethod.GET) {
@@ -290,66 +260,46 @@ public final class WebhookServer implements AutoCloseable {
       }
     }
 
-    private void admission(HttpServerRequest req, String path) {
-      String cl = req.getHeader("Content-Length");
-      if (cl != null) {
-        long n;
-        try {
-          n = Long.parseLong(cl.trim());
-        } catch (NumberFormatException e) {
-          n = Long.MAX_VALUE;
-        }
-        if (n > limits.maxBodyBytes()) {
-          tooLarge(req);
-          return;
-        }
-      }
-      Buffer body = Buffer.buffer();
-      boolean[] over = {false};
-      req.handler(chunk -> {
-        if (over[0]) {
-          return;
-        }
-        if (body.length() + chunk.length() > limits.maxBodyBytes()) {
-          over[0] = true;
-          tooLarge(req);
-          return;
-        }
-        body.appendBuffer(chunk);
-      });
-      req.exceptionHandler(e -> LOG.debug("request error: {}", e.toString()));
-      req.endHandler(v -> {
-        if (over[0]) {
-          return;
-        }
-        Context ctx = vertx.getOrCreateContext();
-        byte[] bytes = body.getBytes();
-        try {
-          pool.execute(() -> {
-            HttpResult r;
-            try {
-              r = handler.handle(path, bytes);
-            } catch (RuntimeException e) {
-              LOG.error("decision failed", e);
-              r = HttpResult.text(500, "internal error");
-            }
-            HttpResult result = r;
-            ctx.runOnContext(x -> send(req, result));
+    /** Runs the decision on a worker; the returned future ends when the answer is written. */
+    private Future<Void> decide(HttpServerRequest req, String path, byte[] bytes) {
+      Promise<Void> done = Promise.promise();
+      Context ctx = vertx.getOrCreateContext();
+      try {
+        pool.execute(() -> {
+          HttpResult r;
+          try {
+            r = handler.handle(path, bytes);
+          } catch (RuntimeException e) {
+            LOG.error("decision failed", e);
+            r = HttpResult.text(500, "internal error");
+          }
+          HttpResult result = r;
+          ctx.runOnContext(x -> {
+            send(req, result);
+            done.complete();
           });
-        } catch (RejectedExecutionException e) {
-          metrics.rejected("overload");
-          req.response().putHeader("Retry-After", "1");
-          send(req, HttpResult.text(503, "overloaded, retry"));
-        }
-      });
+        });
+      } catch (RejectedExecutionException e) {
+        metrics.rejected("overload");
+        req.response().putHeader("Retry-After", "1");
+        send(req, HttpResult.text(503, "overloaded, retry"));
+        done.complete();
+      }
+      return done.future();
     }
 
-    private void tooLarge(HttpServerRequest req) {
-      metrics.rejected("body_too_large");
-      req.response().putHeader("Connection", "close");
-      send(req, HttpResult.text(413, "request body larger than " + limits.maxBodyBytes()
-          + " bytes"));
-      req.connection().close();
+    static Future<Void> refusal(HttpServerRequest req, Refusal why) {
+      var resp = req.response();
+      if (why.retryAfter()) {
+        resp.putHeader("Retry-After", "1");
+      }
+      String text = switch (why) {
+        case BODY_TOO_LARGE -> "request body too large";
+        case BODY_DEADLINE -> "request not received in time";
+        default -> "overloaded, retry";
+      };
+      return resp.setStatusCode(why.status()).putHeader("Content-Type", "text/plain; charset=utf-8")
+          .putHeader("Connection", "close").end(text);
     }
 
     private void send(HttpServerRequest req, HttpResult r) {
@@ -358,10 +308,6 @@ public final class WebhookServer implements AutoCloseable {
       }
       req.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType())
           .end(Buffer.buffer(r.body()));
-      HttpConnection conn = req.connection();
-      if (deadlines.containsKey(conn)) {
-        arm(conn);
-      }
     }
   }
 }

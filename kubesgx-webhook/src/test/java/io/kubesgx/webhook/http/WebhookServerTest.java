@@ -238,7 +238,7 @@ class WebhookServerTest {
       }
       return new NodeEpcCapacity.Largest(OptionalLong.of(1L << 30), Optional.empty());
     };
-    ServerLimits tiny = new ServerLimits(16, Duration.ofSeconds(20), 1 << 20, 16 * 1024, 1, 1);
+    ServerLimits tiny = new ServerLimits(16, Duration.ofSeconds(60), 1 << 20, 16 * 1024, 1, 1);
     WebhookServer s = start(tiny, blocking);
     HttpClient c = client();
     HttpRequest req = HttpRequest.newBuilder(uri(s, "/mutate"))
@@ -246,21 +246,41 @@ class WebhookServerTest {
     CompletableFuture<HttpResponse<String>> running =
         c.sendAsync(req, HttpResponse.BodyHandlers.ofString());
     assertTrue(entered.await(10, TimeUnit.SECONDS));
-    CompletableFuture<HttpResponse<String>> queued =
-        c.sendAsync(req, HttpResponse.BodyHandlers.ofString());
-    // The queue holds one; keep sending until one is refused.
-    int refused = 0;
-    for (int i = 0; i < 5 && refused == 0; i++) {
-      HttpResponse<String> r = client().send(req, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 503) {
-        refused++;
-        assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+    // One worker busy, one queue slot: of the requests sent now exactly one can wait in the queue
+    // (whichever arrives first) and every other one is refused at once. A request that does not
+    // answer quickly is the queued one; it is collected and checked after the release.
+    java.util.List<CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+    sent.add(c.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
+    int refusedAtOnce = 0;
+    for (int i = 0; i < 5 && refusedAtOnce == 0; i++) {
+      CompletableFuture<HttpResponse<String>> f =
+          client().sendAsync(req, HttpResponse.BodyHandlers.ofString());
+      sent.add(f);
+      try {
+        if (f.get(2, TimeUnit.SECONDS).statusCode() == 503) {
+          refusedAtOnce++;
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        // queued behind the busy worker
       }
     }
     release.countDown();
     assertEquals(200, running.get(20, TimeUnit.SECONDS).statusCode());
-    assertEquals(200, queued.get(20, TimeUnit.SECONDS).statusCode());
-    assertEquals(1, refused);
+    int ok = 0;
+    int refused = 0;
+    for (CompletableFuture<HttpResponse<String>> f : sent) {
+      HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+      if (r.statusCode() == 503) {
+        refused++;
+        assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+      } else {
+        assertEquals(200, r.statusCode());
+        ok++;
+      }
+    }
+    assertEquals(1, ok, "exactly one request fits the queue");
+    assertEquals(sent.size() - 1, refused);
+    assertEquals(1, refusedAtOnce);
   }
 
   @Test
@@ -276,5 +296,27 @@ class WebhookServerTest {
     assertEquals(io.kubesgx.webhook.WebhookException.Reason.BAD_TLS_MATERIAL, e.reason());
     assertNotNull(e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
+  }
+
+  @Test
+  void mutate_decisionPastRequestDeadline_returns503RetryAfter() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    NodeEpcCapacity blocking = () -> {
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new NodeEpcCapacity.Largest(OptionalLong.of(1L << 30), Optional.empty());
+    };
+    ServerLimits quick = new ServerLimits(16, Duration.ofMillis(500), 1 << 20, 16 * 1024, 1, 4);
+    WebhookServer s = start(quick, blocking);
+    try {
+      HttpResponse<String> r = post(s, "/mutate", SGX_POD);
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+    } finally {
+      release.countDown();
+    }
   }
 }
