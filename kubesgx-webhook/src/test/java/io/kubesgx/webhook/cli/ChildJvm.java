@@ -54,4 +54,26 @@ final class ChildJvm {
           .execute(args));
     }
   }
+
+  /** {@code webhook} run on a thread and interrupted (a normal return), then System.exit(3). */
+  static final class WebhookThenExit {
+    private WebhookThenExit() {}
+
+    public static void main(String[] args) throws Exception {
+      java.io.StringWriter out = new java.io.StringWriter();
+      CommandLine cl = new CommandLine(new WebhookCommand());
+      cl.setOut(new java.io.PrintWriter(out, true));
+      int[] code = {-1};
+      Thread t = new Thread(() -> code[0] = cl.execute(args));
+      t.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!out.toString().contains("listening") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      t.interrupt();
+      t.join();
+      System.out.println("command returned " + code[0]);
+      System.exit(3);
+    }
+  }
 }
