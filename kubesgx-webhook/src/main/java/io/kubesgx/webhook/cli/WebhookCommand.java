@@ -28,6 +28,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +48,10 @@ import picocli.CommandLine.Spec;
 public final class WebhookCommand implements Callable<Integer> {
   /** Largest PEM file read. */
   static final int MAX_PEM = 1024 * 1024;
+  /** On SIGTERM, how long admission reviews in flight get to be answered. */
+  static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
+  /** How often {@code --tls-cert}/{@code --tls-key} are re-read for a rotated certificate. */
+  static final Duration TLS_FILE_CHECK = Duration.ofMinutes(1);
 
   @Spec CommandSpec spec;
 
@@ -112,19 +117,53 @@ public final class WebhookCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
     }
-    if (noKubeApi) {
-      spec.commandLine().getOut().println("webhook: --no-kube-api: no certificate management, "
-          + "EPC size check against Node objects skipped");
-      return serve(canonical, tls,
-          NodeEpcCapacity.skipped("--no-kube-api (Node objects are not read)"), null);
-    }
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      return serve(canonical, tls, null, client);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicBoolean signalled = new AtomicBoolean();
+    // SIGTERM runs this hook. It stops the main thread, which drains and closes the server and then
+    // closes the Kubernetes client; the hook waits for that and ends with status 0 (halt is the
+    // only way to choose the status from a hook). It halts only when it initiated the stop, and
+    // the normal path removes it, so a later System.exit(n) in the same JVM keeps its status.
+    Thread hook = new Thread(() -> {
+      if (stop.getCount() == 0) {
+        return;
+      }
+      signalled.set(true);
+      stop.countDown();
+      try {
+        done.await(DRAIN_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(0);
+    }, "kubesgx-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      if (noKubeApi) {
+        spec.commandLine().getOut().println("webhook: --no-kube-api: no certificate management, "
+            + "EPC size check against Node objects skipped");
+        return serve(canonical, tls,
+            NodeEpcCapacity.skipped("--no-kube-api (Node objects are not read)"), null, stop);
+      }
+      try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+        return serve(canonical, tls, null, client, stop);
+      }
+    } finally {
+      if (!signalled.get()) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down (not through this hook's stop): nothing to remove
+        }
+      }
+      done.countDown();
     }
   }
 
   private int serve(EpcResource canonical, TlsMaterial files, NodeEpcCapacity fixedCapacity,
-      KubernetesClient client) {
+      KubernetesClient client, CountDownLatch stop) {
     TlsMaterial tls = files;
     NodeEpcCapacity capacity = fixedCapacity;
     CertificateStore store = null;
@@ -156,23 +195,17 @@ public final class WebhookCommand implements Callable<Integer> {
     WebhookMetrics metrics = new WebhookMetrics();
     AdmissionHandler handler = new AdmissionHandler(
         new PodRules(new RulesConfig(canonical, capacity)), metrics);
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    try (WebhookServer server = WebhookServer.start(port, tls, handler, metrics,
-        ServerLimits.defaults())) {
-      // SIGTERM: let the main thread close the server, then exit 0 (not the JVM's 143).
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        stop.countDown();
-        try {
-          if (closed.await(10, TimeUnit.SECONDS)) {
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(0);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "kubesgx-shutdown"));
+    WebhookServer started;
+    try {
+      started = WebhookServer.start(port, tls, handler, metrics, ServerLimits.defaults());
+    } catch (WebhookException e) {
+      timer.shutdownNow();
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 2;
+    }
+    WebhookServer server = started;
+    boolean interrupted = false;
+    try {
       spec.commandLine().getOut().println("webhook: listening on https port " + server.port()
           + ", EPC resource " + canonical.resourceName());
       spec.commandLine().getOut().flush();
@@ -180,18 +213,22 @@ public final class WebhookCommand implements Callable<Integer> {
         CertificateStore st = store;
         timer.scheduleWithFixedDelay(() -> rotate(st, server, configs, client), 1, 1,
             TimeUnit.HOURS);
+      } else if (tlsCert != null) {
+        TlsFileReloader reloader = new TlsFileReloader(tlsCert, tlsKey, tls, server::updateTls);
+        timer.scheduleWithFixedDelay(reloader::poll, TLS_FILE_CHECK.toSeconds(),
+            TLS_FILE_CHECK.toSeconds(), TimeUnit.SECONDS);
       }
       stop.await();
       return 0;
-    } catch (WebhookException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 2;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true; // restored after the drain, which would otherwise end at once
       return 0;
     } finally {
       timer.shutdownNow();
-      closed.countDown();
+      server.shutdown(DRAIN_GRACE);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -213,7 +250,7 @@ public final class WebhookCommand implements Callable<Integer> {
         c.keyPem().getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static byte[] read(Path p, String option) {
+  static byte[] read(Path p, String option) {
     try (java.io.InputStream in = Files.newInputStream(p)) {
       byte[] b = in.readNBytes(MAX_PEM + 1);
       if (b.length > MAX_PEM) {

@@ -193,6 +193,20 @@ public final class WebhookServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops gracefully: {@code /readyz} turns 503, no new connections are accepted, and requests in
+   * flight get up to {@code grace} to be answered before everything is closed.
+   */
+  public void shutdown(java.time.Duration grace) {
+    ready = false;
+    try {
+      server.shutdown(grace).await();
+    } catch (RuntimeException e) {
+      LOG.debug("draining server", e);
+    }
+    close();
+  }
+
   @Override
   public void close() {
     ready = false;
