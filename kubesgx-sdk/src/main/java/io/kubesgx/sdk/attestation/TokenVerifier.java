@@ -505,7 +505,10 @@ public final class TokenVerifier {
       return this;
     }
 
-    /** Sets the absolute deadline of each metadata or key request: connect, headers and body (default 10 s). */
+    /**
+     * Sets the absolute deadline of each metadata or key request: connect, headers and body (default
+     * 10 s); a caller waiting for another caller's fetch waits at most twice this plus one second.
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = positive(d, "requestTimeout");
       return this;
