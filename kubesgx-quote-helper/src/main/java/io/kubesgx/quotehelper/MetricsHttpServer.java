@@ -2,19 +2,21 @@ package io.kubesgx.quotehelper;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.kubesgx.common.httpserver.JdkHttpServerLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A small HTTP endpoint for the quote helper: {@code /healthz} (the process is up),
  * {@code /readyz} (the server accepts connections and the backend is ready — for relay: the
  * upstream socket answers) and {@code /metrics} (rendered by the Prometheus Java client: text
- * 0.0.4, or OpenMetrics when the scraper asks for it).
+ * 0.0.4, or OpenMetrics when the scraper asks for it). The server is bounded by {@link
+ * JdkHttpServerLimits} (request and response deadlines, a connection limit, a thread per open
+ * connection), so silent clients cannot stall {@code /healthz}.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private final HttpServer http;
@@ -28,7 +30,8 @@ public final class MetricsHttpServer implements AutoCloseable {
   /** Starts the endpoint on {@code address} (port 0: any free port). */
   public static MetricsHttpServer start(InetSocketAddress address, QuoteHelperServer server) throws IOException {
     Objects.requireNonNull(server);
-    HttpServer http = HttpServer.create(address, 16);
+    JdkHttpServerLimits.Bounded bounded = JdkHttpServerLimits.create(address, 16, "quote-helper-http");
+    HttpServer http = bounded.server();
     http.createContext("/healthz", ex -> send(ex, 200, "ok\n", "text/plain"));
     http.createContext("/readyz", ex -> {
       boolean ready = server.isServing() && server.backend().ready();
@@ -38,12 +41,7 @@ public final class MetricsHttpServer implements AutoCloseable {
       Metrics.Scrape scrape = server.metrics().scrape(server.backend(), ex.getRequestHeaders().getFirst("Accept"));
       send(ex, 200, scrape.body(), scrape.contentType());
     });
-    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "quote-helper-http");
-      t.setDaemon(true);
-      return t;
-    });
-    http.setExecutor(executor);
+    ExecutorService executor = bounded.executor();
     http.start();
     return new MetricsHttpServer(http, executor);
   }

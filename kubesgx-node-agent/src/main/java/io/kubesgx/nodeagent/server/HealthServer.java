@@ -2,19 +2,21 @@ package io.kubesgx.nodeagent.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.kubesgx.common.httpserver.JdkHttpServerLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Serves {@code /healthz}, {@code /readyz} and {@code /metrics} with {@code com.sun.net.httpserver}
  * (no dependencies, smallest footprint: java-stack.md §7.1); {@link Metrics} renders the metrics
- * with the Prometheus Java client.
+ * with the Prometheus Java client. The server is bounded by {@link JdkHttpServerLimits} (request and
+ * response deadlines, a connection limit, a thread per open connection), so silent clients cannot
+ * stall {@code /healthz}.
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
@@ -33,13 +35,9 @@ public final class HealthServer implements AutoCloseable {
    */
   public static HealthServer start(InetSocketAddress bind, BooleanSupplier ready,
       Supplier<String> readyDetail, Metrics metrics) throws IOException {
-    HttpServer s = HttpServer.create(bind, 16);
-    ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "kubesgx-http");
-      t.setDaemon(true);
-      return t;
-    });
-    s.setExecutor(ex);
+    JdkHttpServerLimits.Bounded b = JdkHttpServerLimits.create(bind, 16, "kubesgx-http");
+    HttpServer s = b.server();
+    ExecutorService ex = b.executor();
     s.createContext("/healthz", x -> reply(x, 200, "text/plain", "ok\n"));
     s.createContext("/readyz", x -> {
       boolean r = ready.getAsBoolean();

@@ -8,8 +8,6 @@ import io.kubesgx.common.json.JsonValue;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import io.kubesgx.sdk.QuoteProvider;
 import io.kubesgx.sdk.QuoteProviderException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +25,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A client of the attestation service's MAA-compatible REST API: sends a quote with its runtime data
@@ -34,7 +36,8 @@ import java.util.Optional;
  *
  * <p>Requests are retried, a bounded number of times, only when the connection cannot be made and
  * when the service answers 429 or 503 (honouring {@code Retry-After}); any other failure is reported
- * at once. The returned {@link AttestationToken} is not verified: check it with {@link TokenVerifier}.
+ * at once. Each attempt has one absolute deadline ({@link Builder#requestTimeout}) covering the
+ * connection, the headers and the whole body, which is read up to 1 MiB. The returned {@link AttestationToken} is not verified: check it with {@link TokenVerifier}.
  *
  * <pre>{@code
  * AttestationClient client = AttestationClient.newBuilder(URI.create("https://attest.example")).build();
@@ -162,30 +165,35 @@ public final class AttestationClient {
     Duration backoff = initialBackoff;
     for (int attempt = 1; ; attempt++) {
       boolean last = attempt >= maxAttempts;
-      HttpResponse<InputStream> response;
+      HttpResponse<byte[]> response;
+      // One absolute deadline per attempt for connecting, headers and the whole (bounded) body:
+      // HttpRequest.timeout alone stops at the headers, so a server trickling its body would hang us.
+      CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request, info -> HttpSupport.boundedBody());
       try {
-        response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      } catch (ConnectException | HttpConnectTimeoutException e) {
-        if (last) {
-          throw new AttestationClientException(0, "", "cannot connect to the attestation service at "
-              + request.uri() + " after " + attempt + " attempt(s): " + e, e);
+        response = call.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        call.cancel(true);
+        throw new AttestationClientException(0, "", "the attestation service at " + request.uri()
+            + " did not answer completely within " + requestTimeout.toMillis() + " ms", e);
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof ConnectException || c instanceof HttpConnectTimeoutException) {
+          if (last) {
+            throw new AttestationClientException(0, "", "cannot connect to the attestation service at "
+                + request.uri() + " after " + attempt + " attempt(s): " + c, c);
+          }
+          sleep(backoff, request);
+          backoff = next(backoff);
+          continue;
         }
-        sleep(backoff, request);
-        backoff = next(backoff);
-        continue;
-      } catch (IOException e) {
-        throw new AttestationClientException(0, "", "request to " + request.uri() + " failed: " + e, e);
+        throw new AttestationClientException(0, "", "request to " + request.uri() + " failed: " + c, c);
       } catch (InterruptedException e) {
+        call.cancel(true);
         Thread.currentThread().interrupt();
         throw new AttestationClientException(0, "", "interrupted while calling " + request.uri(), e);
       }
       int status = response.statusCode();
-      byte[] body;
-      try {
-        body = HttpSupport.readBounded(response.body());
-      } catch (IOException e) {
-        throw new AttestationClientException(status, "", "cannot read the answer of " + request.uri() + ": " + e, e);
-      }
+      byte[] body = response.body();
       if (status >= 200 && status < 300) {
         return body;
       }
@@ -290,7 +298,10 @@ public final class AttestationClient {
       return this;
     }
 
-    /** Sets the timeout of each request and of connecting (default 30 s). */
+    /**
+     * Sets the absolute deadline of each attempt — connecting, the headers and the whole response
+     * body — and the connect timeout of the default client (default 30 s).
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = positive(d, "requestTimeout");
       return this;

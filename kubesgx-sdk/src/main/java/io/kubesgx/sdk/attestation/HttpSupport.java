@@ -2,12 +2,10 @@ package io.kubesgx.sdk.attestation;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -20,27 +18,6 @@ final class HttpSupport {
   static final int MAX_BODY = 1024 * 1024;
 
   private HttpSupport() {}
-
-  /** Reads at most {@link #MAX_BODY} bytes and closes the stream; longer bodies fail. */
-  static byte[] readBounded(InputStream in) throws IOException {
-    try (InputStream s = in) {
-      byte[] buf = new byte[8192];
-      int n = 0;
-      while (true) {
-        if (n == buf.length) {
-          if (n > MAX_BODY) {
-            throw new IOException("response body larger than " + MAX_BODY + " bytes");
-          }
-          buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_BODY + 1));
-        }
-        int r = s.read(buf, n, buf.length - n);
-        if (r < 0) {
-          return Arrays.copyOf(buf, n);
-        }
-        n += r;
-      }
-    }
-  }
 
   /**
    * Returns a body subscriber that collects at most {@link #MAX_BODY} bytes; a longer body cancels

@@ -52,7 +52,11 @@ import java.util.concurrent.TimeoutException;
  * <p>The metadata's {@code issuer} must equal the configured issuer. Keys are cached for a TTL and
  * fetched again once when a token names an unknown {@code kid} (key rotation). Concurrent callers
  * share one in-flight fetch (so a hanging issuer costs every waiting caller one request timeout, not
- * one each); each request has an absolute deadline covering headers and body. A failed fetch is
+ * one each); each request has an absolute deadline covering headers and body, and a caller waits
+ * for another's fetch at most twice the request timeout plus one second (the fetch makes two
+ * requests), so even a fetch that never ends (say, a custom {@link HttpClient} that blocks) cannot
+ * hold waiters forever; a fetch that fails in any way, an {@link Error} included, releases its
+ * waiters. A failed fetch is
  * remembered for {@link Builder#failureMemory} (default 5 s): calls in that window fail at once with
  * the same reason, then the next call tries again. While the cache has expired and fetching fails,
  * tokens are rejected rather than checked against stale keys. Unsigned tokens ({@code alg: none}, as draft-policy attestations return) are always
@@ -82,6 +86,7 @@ public final class TokenVerifier {
   private final Duration requestTimeout;
   private final boolean allowHttp;
   private final Duration failureMemory;
+  private final Duration waitBound; // longest wait for another caller's fetch: its two requests, plus slack
 
   private volatile Keys keys; // null until the first successful fetch
   private final Object fetchLock = new Object();
@@ -106,6 +111,7 @@ public final class TokenVerifier {
     this.requestTimeout = b.requestTimeout;
     this.allowHttp = b.allowHttp;
     this.failureMemory = b.failureMemory;
+    this.waitBound = b.requestTimeout.multipliedBy(2).plusSeconds(1);
   }
 
   /** Returns a builder for tokens issued by {@code issuer} (the exact {@code iss} value, an https URL). */
@@ -311,10 +317,20 @@ public final class TokenVerifier {
             "fetching the keys of " + issuer + " failed: " + e, e);
         failed(shared, t);
         throw t;
+      } finally {
+        if (!shared.isDone()) {
+          // An Error (or anything else not caught above) escaped: it propagates to this caller, but
+          // the waiters and the next caller must not wait for a fetch that will never complete.
+          failed(shared, new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
+              "fetching the keys of " + issuer + " failed unexpectedly"));
+        }
       }
     }
     try {
-      return shared.get();
+      return shared.get(waitBound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE, "the keys of " + issuer
+          + " were not fetched within " + waitBound.toMillis() + " ms (another caller's fetch is still running)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TokenVerificationException(Reason.METADATA_UNAVAILABLE,
@@ -489,7 +505,10 @@ public final class TokenVerifier {
       return this;
     }
 
-    /** Sets the absolute deadline of each metadata or key request: connect, headers and body (default 10 s). */
+    /**
+     * Sets the absolute deadline of each metadata or key request: connect, headers and body (default
+     * 10 s); a caller waiting for another caller's fetch waits at most twice this plus one second.
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = positive(d, "requestTimeout");
       return this;

@@ -259,6 +259,58 @@ class AttestationClientTest {
     assertArrayEquals(new byte[32], Arrays.copyOfRange(rd, 32, 64));
   }
 
+  @Test
+  void attestSgxEnclave_serverTricklesBody_failsAtAbsoluteDeadline() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread trickler = new Thread(() -> {
+        try (java.net.Socket s = server.accept()) {
+          java.io.InputStream in = s.getInputStream();
+          int matched = 0;
+          while (matched < 4) { // read up to the end of the request headers
+            int b = in.read();
+            if (b < 0) {
+              return;
+            }
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+          }
+          java.io.OutputStream out = s.getOutputStream();
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+              .getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          while (true) { // then one byte every 100 ms: about 3 hours for the whole body
+            Thread.sleep(100);
+            out.write(' ');
+            out.flush();
+          }
+        } catch (java.io.IOException | InterruptedException e) {
+          // the client gave up and closed the connection
+        }
+      });
+      trickler.setDaemon(true);
+      trickler.start();
+      AttestationClient c = AttestationClient.newBuilder(URI.create("http://127.0.0.1:" + server.getLocalPort()))
+          .insecureAllowPlainHttp().maxAttempts(1).requestTimeout(Duration.ofMillis(500)).build();
+
+      AttestationClientException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(20), () -> assertThrows(AttestationClientException.class,
+              () -> c.attestSgxEnclave(new byte[1], RuntimeData.binary(new byte[0]), Optional.empty(),
+                  Optional.empty(), Optional.empty())));
+
+      assertEquals(0, e.httpStatus());
+      assertTrue(e.getMessage().contains("did not answer completely within 500 ms"), e.getMessage());
+      trickler.interrupt();
+    }
+  }
+
+  @Test
+  void attestSgxEnclave_oversizedAnswer_throwsWithoutBufferingIt() {
+    maa.enqueue(200, Map.of(), "x".repeat(HttpSupport.MAX_BODY + 1));
+
+    AttestationClientException e = assertThrows(AttestationClientException.class, this::attestAnything);
+
+    assertTrue(e.getMessage().contains("larger than " + HttpSupport.MAX_BODY), e.getMessage());
+  }
+
   private void attestAnything() throws AttestationClientException {
     client.attestSgxEnclave(new byte[500], RuntimeData.binary(new byte[] {1}), Optional.empty(), Optional.empty(),
         Optional.empty());

@@ -291,6 +291,54 @@ class TokenVerifierTest {
   }
 
   @Test
+  void verify_fetchThrewError_nextCallFetchesAgainInsteadOfWaitingForever() throws Exception {
+    TokenVerifier v = builder().failureMemory(Duration.ZERO).httpClient(new HookedHttpClient(call -> {
+      if (call == 1) {
+        throw new AssertionError("simulated failure inside the HTTP client");
+      }
+    })).build();
+    String jwt = signed(FakeMaaServer.Keys.RSA_1);
+
+    assertThrows(AssertionError.class, () -> v.verify(jwt));
+    VerifiedToken t = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+        () -> v.verify(jwt));
+
+    assertEquals("aa", t.claims().getStringClaim("x-ms-sgx-mrenclave"));
+  }
+
+  @Test
+  void verify_otherCallersFetchNeverEnds_waiterFailsWithinTwiceRequestTimeoutPlusOneSecond() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    TokenVerifier v = builder().requestTimeout(Duration.ofMillis(300)).httpClient(new HookedHttpClient(call -> {
+      if (call == 1) {
+        entered.countDown();
+        release.await(); // a client that ignores every deadline
+      }
+    })).build();
+    String jwt = signed(FakeMaaServer.Keys.RSA_1);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> stuck = pool.submit(() -> v.verify(jwt));
+      assertTrue(entered.await(10, TimeUnit.SECONDS));
+
+      long start = System.nanoTime();
+      TokenVerificationException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(20), () -> assertThrows(TokenVerificationException.class, () -> v.verify(jwt)));
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+      assertEquals(Reason.METADATA_UNAVAILABLE, e.reason());
+      assertTrue(e.getMessage().contains("were not fetched within 1600 ms"), e.getMessage());
+      assertTrue(elapsedMs >= 1500, "waited only " + elapsedMs + " ms");
+      release.countDown();
+      stuck.get(20, TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void verify_oversizedKeySet_throwsMetadataUnavailable() throws Exception {
     maa.jwks = new JWKSet(List.of(FakeMaaServer.Keys.RSA_1));
     maa.jwksPadding = HttpSupport.MAX_BODY + 1;
