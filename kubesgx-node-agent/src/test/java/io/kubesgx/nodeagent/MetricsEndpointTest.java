@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubesgx.common.sgx.EpcResource;
 import io.kubesgx.nodeagent.deviceplugin.FakeKubelet;
 import io.kubesgx.nodeagent.deviceplugin.PluginSupervisor;
 import io.kubesgx.nodeagent.deviceplugin.ResourceNames;
@@ -62,6 +63,7 @@ class MetricsEndpointTest {
             Duration.ofSeconds(15)))
         .kubeApi(false)
         .metricsPort(0)
+        .epcResource(EpcResource.AZURE) // per-MiB devices: every plugin family shows in the metrics
         .build();
     try (FakeKubelet kubelet = new FakeKubelet(dir).start();
         NodeAgent agent = NodeAgent.start(cfg, Optional.empty())) {
