@@ -118,10 +118,29 @@ public final class Main {
       err.flush();
       return USAGE_OR_IO;
     }
-    err.println("internal error in '" + cmd.getCommandSpec().qualifiedName() + "' (a bug; please report it with this trace):");
-    e.printStackTrace(err);
+    String id = java.util.UUID.randomUUID().toString().substring(0, 8);
+    String where = writeTrace(e, id);
+    err.println("internal error in '" + cmd.getCommandSpec().qualifiedName() + "' (a bug, error id " + id + "): "
+        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+        + (where == null ? "" : "; please report it with " + where));
+    if (debug) {
+      e.printStackTrace(err);
+    }
     err.flush();
     return INTERNAL_ERROR;
+  }
+
+  /** Writes an internal error's trace to an owner-only temporary file; returns its path, or null. */
+  private static String writeTrace(Throwable e, String id) {
+    try {
+      java.nio.file.Path f = java.nio.file.Files.createTempFile("kubesgx-error-" + id + "-", ".txt");
+      java.io.StringWriter sw = new java.io.StringWriter();
+      e.printStackTrace(new PrintWriter(sw));
+      java.nio.file.Files.writeString(f, sw.toString());
+      return f.toString();
+    } catch (java.io.IOException | RuntimeException x) {
+      return null;
+    }
   }
 
   /** The one-line message for a user mistake, or null when {@code e} is an internal error. */

@@ -113,6 +113,33 @@ class CliErrorsTest {
     assertEquals("bad quote", Main.userMessage(new RuntimeException(new Inputs.UsageException("bad quote"))));
   }
 
+  /** A command with a bug. */
+  @picocli.CommandLine.Command(name = "boom", description = "Fails with a bug.")
+  static final class Boom implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("simulated bug");
+    }
+  }
+
+  @Test
+  void execute_internalError_oneLineWithErrorIdAndTraceInAFile() throws Exception {
+    picocli.CommandLine cl = Main.commandLine();
+    cl.addSubcommand("boom", new Boom());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cl.setErr(new java.io.PrintWriter(err));
+    assertEquals(Main.INTERNAL_ERROR, cl.execute("boom"));
+    String e = err.toString();
+    assertFalse(e.contains("\tat "), e);
+    assertEquals(1, e.strip().lines().count(), e);
+    assertTrue(e.contains("error id ") && e.contains("simulated bug"), e);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("report it with (\\S+\\.txt)").matcher(e);
+    assertTrue(m.find(), e);
+    Path trace = Path.of(m.group(1));
+    assertTrue(Files.readString(trace).contains("\tat "), "the trace is in the file");
+    Files.delete(trace);
+  }
+
   @Test
   void userMessage_bug_isNotAUserError() {
     assertNull(Main.userMessage(new NullPointerException("bug")));
