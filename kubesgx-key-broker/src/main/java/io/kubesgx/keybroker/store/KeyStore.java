@@ -357,7 +357,7 @@ public final class KeyStore implements AutoCloseable {
     write(c -> appendAudit(c, entry));
   }
 
-  private void appendAudit(Connection c, AuditEntry e) throws SQLException {
+  void appendAudit(Connection c, AuditEntry e) throws SQLException {
     long seq;
     String prev;
     try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM kb_audit ORDER BY seq DESC LIMIT 1")) {
@@ -466,11 +466,11 @@ public final class KeyStore implements AutoCloseable {
 
   // ---------------------------------------------------------------- transactions
 
-  private interface Tx {
+  interface Tx {
     void run(Connection c) throws SQLException;
   }
 
-  private void write(Tx tx) throws StoreException {
+  void write(Tx tx) throws StoreException {
     writeLock.lock(); // one writer per process; across replicas the audit PK and the lock below order writers
     try {
       for (int attempt = 1; ; attempt++) {
@@ -503,6 +503,15 @@ public final class KeyStore implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** A pooled connection (for {@link SecretStore}, which shares this store's database, KEK and audit chain). */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  Envelope envelope() {
+    return envelope;
   }
 
   @Override
