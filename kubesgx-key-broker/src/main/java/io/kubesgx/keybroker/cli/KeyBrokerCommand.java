@@ -1,14 +1,18 @@
 package io.kubesgx.keybroker.cli;
 
 import io.kubesgx.keybroker.http.KeyBrokerServer;
+import io.kubesgx.keybroker.kbs.KbsOptions;
 import io.kubesgx.keybroker.http.ServerLimits;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the key broker: Azure Key Vault key operations (api-version 7.4-7.6) under /keys, Secure Key Release to "
           + "enclaves whose attestation token (from a --trust-issuer) satisfies the key's release policy; /healthz, /readyz, /metrics.",
+      "Secrets under /secrets (Key Vault secrets API plus release_policy and x-kubesgx-kbs-resource), released to attested SGX "
+          + "enclaves over the Trustee KBS protocol 0.4.0 under /kbs/v0 (quotes verified here, collateral from --pcs-url or --sim).",
       "Plain HTTP only on a loopback address; otherwise give --tls-cert and --tls-key."
     })
 public final class KeyBrokerCommand implements Callable<Integer> {
@@ -66,6 +72,19 @@ public final class KeyBrokerCommand implements Callable<Integer> {
   @Option(names = "--public-url", paramLabel = "URL", description = "Vault URL used in key ids (default http(s)://HOST:P).")
   String publicUrl;
 
+  @Option(names = "--sim", paramLabel = "DIR",
+      description = "KBS: simulated platform directory (as for `kubesgx sim quote --platform DIR`): trust its root, use its PCS. "
+          + "Never for real workloads.")
+  Path sim;
+
+  @Option(names = "--pcs-url", paramLabel = "URL", description = "KBS: Intel PCS or PCCS base URL for quote collateral (default ${DEFAULT-VALUE}).")
+  URI pcsUrl = KbsOptions.INTEL_PCS;
+
+  @Option(names = "--kbs-authority", paramLabel = "URL",
+      description = "KBS: issuer name that quotes verified here count as in release policies (default: VAULT_URL/kbs/v0). "
+          + "Give your attestation service's URL to let one policy govern both release paths.")
+  String kbsAuthority;
+
   /** Keeps the libraries' start-up chatter (pool, migrations) at warnings when slf4j-simple is the binding. */
   static void quietLibraries() {
     System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari",
@@ -103,6 +122,12 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
         throw new IllegalArgumentException("--state-dir " + stateDir + " is not a directory");
       }
+      if (sim != null && !Files.isDirectory(sim)) {
+        throw new IllegalArgumentException("--sim " + sim + (Files.exists(sim) ? " is a file, not a platform directory"
+            : " does not exist") + "; create a simulated platform with: kubesgx sim init --platform " + sim);
+      }
+      KbsOptions kbs = new KbsOptions(Optional.ofNullable(sim), pcsUrl, Optional.empty(), Optional.ofNullable(kbsAuthority),
+          KbsOptions.defaults().maxSessions(), KbsOptions.defaults().sessionLifetime());
       String token = readToken(adminTokenFile);
       KeyBrokerServer.Options o = new KeyBrokerServer.Options(host, port, stateDir, token, trustIssuers,
           Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), Optional.ofNullable(db), Optional.ofNullable(kekFile),
@@ -110,13 +135,14 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       if (!Files.exists(stateDir)) {
         err.println("key-broker: creating state directory " + stateDir);
       }
-      server = KeyBrokerServer.start(o, Clock.systemUTC());
+      server = KeyBrokerServer.start(o, Clock.systemUTC(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), kbs);
     } catch (IllegalArgumentException | IOException e) {
       err.println("key-broker: " + e.getMessage());
       return USAGE_OR_IO;
     }
     err.println("kubesgx key broker listening on " + host + ":" + server.port() + " (vault URL " + server.baseUrl()
-        + ", trusted issuers " + trustIssuers + ")");
+        + ", trusted issuers " + trustIssuers + ", KBS quote collateral from " + (sim != null ? "SIMULATED platform " + sim : pcsUrl)
+        + ")");
     err.flush();
     try {
       stop.await();

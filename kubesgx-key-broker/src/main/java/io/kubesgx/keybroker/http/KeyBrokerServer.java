@@ -3,6 +3,8 @@ package io.kubesgx.keybroker.http;
 import io.kubesgx.http.BoundedHttp;
 import io.kubesgx.http.HttpLimits;
 import io.kubesgx.http.Refusal;
+import io.kubesgx.keybroker.kbs.KbsOptions;
+import io.kubesgx.keybroker.kbs.SgxEvidenceVerifier;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
 import io.kubesgx.keybroker.store.Envelope;
 import io.kubesgx.keybroker.store.KeyStore;
@@ -144,6 +146,7 @@ public final class KeyBrokerServer implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final KeyStore store;
   private final KeyVaultService service;
+  private final Routes routes;
   private final BrokerMetrics metrics;
   private final ServerLimits limits;
   private final byte[] adminTokenHash;
@@ -154,12 +157,13 @@ public final class KeyBrokerServer implements AutoCloseable {
   private volatile boolean ready = true;
 
   private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
-      BrokerMetrics metrics, ServerLimits limits, byte[] adminTokenHash, String baseUrl) {
+      Routes routes, BrokerMetrics metrics, ServerLimits limits, byte[] adminTokenHash, String baseUrl) {
     this.vertx = vertx;
     this.server = server;
     this.workers = workers;
     this.store = store;
     this.service = service;
+    this.routes = routes;
     this.metrics = metrics;
     this.limits = limits;
     this.adminTokenHash = adminTokenHash;
@@ -182,6 +186,15 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @throws IOException when the state directory, KEK, database or port cannot be used (the message says which)
    */
   public static KeyBrokerServer start(Options o, Clock clock, HttpClient http) throws IOException {
+    return start(o, clock, http, KbsOptions.defaults());
+  }
+
+  /**
+   * Starts a broker whose KBS endpoints ({@code /kbs/v0/…}) verify quotes as {@code kbsOptions} says.
+   *
+   * @throws IOException when the state directory, KEK, database, port or collateral source cannot be used
+   */
+  public static KeyBrokerServer start(Options o, Clock clock, HttpClient http, KbsOptions kbsOptions) throws IOException {
     TargetTokenVerifier targets = TargetTokenVerifier.create(o.trustedIssuers(), clock, http);
     SecureRandom random = new SecureRandom();
     io.kubesgx.common.io.AtomicFiles.createPrivateDirectory(o.stateDirectory());
@@ -201,6 +214,7 @@ public final class KeyBrokerServer implements AutoCloseable {
     }
     Vertx vertx = null;
     ThreadPoolExecutor workers = null;
+    SgxEvidenceVerifier[] evidence = {null};
     try {
       int port = o.port();
       boolean tls = o.tlsCert().isPresent();
@@ -214,6 +228,7 @@ public final class KeyBrokerServer implements AutoCloseable {
       String baseUrl = o.publicUrl().orElse((tls ? "https" : "http") + "://" + host + ":" + port);
       ReleaseSigner signer = ReleaseSigner.loadOrCreate(o.stateDirectory().resolve("signing"), baseUrl, clock, random);
       KeyVaultService service = new KeyVaultService(store, targets, signer, baseUrl, clock, random);
+      Routes routes = Routes.create(store, signer, baseUrl, tls, kbsOptions, clock, random, evidence);
       ServerLimits l = o.limits();
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
           .setWorkerPoolSize(1));
@@ -237,7 +252,8 @@ public final class KeyBrokerServer implements AutoCloseable {
             .setCertPath(o.tlsCert().get().toString()).setKeyPath(o.tlsKey().get().toString()));
       }
       HttpServer server = vertx.createHttpServer(opts);
-      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, metrics, l, sha256(o.adminToken()), baseUrl);
+      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, routes, metrics, l, sha256(o.adminToken()),
+          baseUrl);
       s.bounded = bounded;
       self[0] = s;
       ThreadPoolExecutor w = workers;
@@ -260,6 +276,9 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       if (workers != null) {
         workers.shutdownNow();
+      }
+      if (evidence[0] != null) {
+        evidence[0].close();
       }
       store.close();
       throw e;
@@ -314,6 +333,13 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       default -> { }
     }
+    if (path.startsWith(Routes.KBS_PREFIX)) {
+      // KBS clients authenticate by attestation, not by bearer token: no Key Vault challenge here.
+      Routes.KbsHead kr = new Routes.KbsHead(req.method().name(), path, req.getHeader("Cookie"), req.getHeader("Authorization"));
+      exchange.readBody(body -> dispatch(req, exchange, Routes.kbsRoute(path), start, body,
+          b -> routes.kbs(Routes.DEFAULT_TENANT, kr, b)));
+      return;
+    }
     String route = route(req.method().name(), path);
     boolean hasBody = req.getHeader("Content-Length") != null && !"0".equals(req.getHeader("Content-Length"))
         || req.getHeader("Transfer-Encoding") != null;
@@ -327,7 +353,11 @@ public final class KeyBrokerServer implements AutoCloseable {
       write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
       return;
     }
-    exchange.readBody(body -> dispatch(req, exchange, route, start, body));
+    String method = req.method().name();
+    String apiVersion = req.getParam("api-version");
+    exchange.readBody(body -> dispatch(req, exchange, route, start, body, b -> path.startsWith("/secrets/")
+        ? routes.secrets(Routes.DEFAULT_TENANT, method, path, apiVersion, b, "admin", true)
+        : service.handle(method, path, apiVersion, b, new KeyVaultService.Caller("admin", true))));
   }
 
   /** Answers a request {@link BoundedHttp} refused (body too large or late, body budget, late answer). */
@@ -356,12 +386,10 @@ public final class KeyBrokerServer implements AutoCloseable {
   }
 
   /** Queues the request for a worker; the returned future completes when the worker no longer needs the body. */
-  private Future<Void> dispatch(HttpServerRequest req, BoundedHttp.Exchange exchange, String route, long start, byte[] body) {
+  private Future<Void> dispatch(HttpServerRequest req, BoundedHttp.Exchange exchange, String route, long start, byte[] body,
+      java.util.function.Function<byte[], ApiResponse> handler) {
     Promise<Void> bodyReleased = Promise.promise();
     Context ctx = Vertx.currentContext();
-    String method = req.method().name();
-    String path = req.path();
-    String apiVersion = req.getParam("api-version");
     long enqueued = System.nanoTime();
     try {
       workers.execute(() -> {
@@ -373,7 +401,7 @@ public final class KeyBrokerServer implements AutoCloseable {
           } else {
             inFlight.incrementAndGet();
             try {
-              r = service.handle(method, path, apiVersion, body, new KeyVaultService.Caller("admin", true));
+              r = handler.apply(body);
             } catch (RuntimeException e) {
               LOG.warning("internal error on " + route + ": " + e);
               r = ApiResponse.error(500, "InternalError", "internal error");
@@ -416,6 +444,12 @@ public final class KeyBrokerServer implements AutoCloseable {
   }
 
   private static String route(String method, String path) {
+    if (path.startsWith("/secrets/")) {
+      return "secrets";
+    }
+    if (path.startsWith(Routes.KBS_PREFIX)) {
+      return Routes.kbsRoute(path);
+    }
     if (!path.startsWith("/keys/")) {
       return "other";
     }
@@ -461,6 +495,7 @@ public final class KeyBrokerServer implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       // closing anyway
     }
+    routes.close();
     store.close();
   }
 }
