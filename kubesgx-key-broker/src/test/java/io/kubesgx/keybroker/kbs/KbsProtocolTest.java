@@ -68,7 +68,7 @@ class KbsProtocolTest {
   private void start(Clock clock, KbsOptions kbs) throws Exception {
     Path platformDir = dir.resolve("platform");
     platform = SimPlatform.openOrCreate(platformDir, Clock.systemUTC());
-    server = KeyBrokerServer.start(KeyBrokerServer.Options.local(0, dir.resolve("state"), ADMIN, List.of()), clock,
+    server = KeyBrokerServer.start(KeyBrokerServer.Options.local(0, dir.resolve("state"), ADMIN, List.of("http://127.0.0.1:9")), clock,
         HttpClient.newHttpClient(), kbs.withInsecureSimulatedPlatform(platformDir));
   }
 
