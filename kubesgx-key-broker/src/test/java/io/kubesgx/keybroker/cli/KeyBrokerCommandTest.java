@@ -87,6 +87,21 @@ class KeyBrokerCommandTest {
   }
 
   @Test
+  void run_mistypedSimPlatformDir_exit2AndNothingCreated(@TempDir Path dir) throws Exception {
+    Path sim = dir.resolve("platfrom");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--sim", sim.toString()).toArray(String[]::new)),
+        "kubesgx sim init --platform");
+    assertFalse(Files.exists(sim));
+    assertFalse(Files.exists(dir.resolve("state")));
+  }
+
+  @Test
+  void run_pcsUrlNotHttp_exit2(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--pcs-url", "ftp://pcs.example").toArray(String[]::new)),
+        "--pcs-url must be an http(s) URL");
+  }
+
+  @Test
   void auditVerify_missingDatabase_exit2(@TempDir Path dir) {
     assertUsageError(run("audit", "verify", "--state-dir", dir.resolve("nope").toString()), "no key-broker database");
   }
