@@ -86,10 +86,6 @@ final class Routes implements AutoCloseable {
     return new ApiResponse(r.status(), r.body(), Map.copyOf(r.headers()));
   }
 
-  KbsService kbsService() {
-    return kbs;
-  }
-
   @Override
   public void close() {
     evidence.close();

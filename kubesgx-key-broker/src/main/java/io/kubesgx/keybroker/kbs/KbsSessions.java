@@ -133,10 +133,14 @@ public final class KbsSessions {
     return true;
   }
 
-  /** Ends a session (its nonce can never be used again). */
+  /**
+   * Ends a session (its nonce can never be used again) if it is still in the state {@code s}: a
+   * failed attest racing a successful one on the same session does not end the attested session.
+   */
   public void remove(Session s) {
-    sessions.remove(s.id());
-    s.attested().ifPresent(a -> byTokenHash.remove(hash(a.token())));
+    if (sessions.remove(s.id(), s)) {
+      s.attested().ifPresent(a -> byTokenHash.remove(hash(a.token())));
+    }
   }
 
   /** Drops expired sessions at most every 100 ms when full ({@code force}), else at most once a second. */
