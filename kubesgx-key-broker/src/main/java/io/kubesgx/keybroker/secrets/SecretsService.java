@@ -231,9 +231,9 @@ public final class SecretsService {
     SecretAttributes ca = cur.attributes();
     JsonObject attrs = optObject(b, "attributes");
     SecretAttributes a = new SecretAttributes(
-        attrs != null && attrs.has("enabled") ? bool(attrs, "enabled", true) : ca.enabled(),
-        attrs != null && attrs.has("nbf") ? instant(attrs, "nbf") : ca.notBefore(),
-        attrs != null && attrs.has("exp") ? instant(attrs, "exp") : ca.expires(), ca.created(), now);
+        (attrs != null && attrs.has("enabled")) ? bool(attrs, "enabled", true) : ca.enabled(),
+        (attrs != null && attrs.has("nbf")) ? instant(attrs, "nbf") : ca.notBefore(),
+        (attrs != null && attrs.has("exp")) ? instant(attrs, "exp") : ca.expires(), ca.created(), now);
     Optional<KeyReleasePolicy> policy = cur.releasePolicy();
     if (b.has("release_policy") && !(b.get("release_policy") instanceof JsonNull)) {
       Optional<KeyReleasePolicy> next = releasePolicy(b.get("release_policy"));
@@ -359,7 +359,7 @@ public final class SecretsService {
   }
 
   private static Optional<String> kbsResource(JsonValue v) throws KeyBrokerException {
-    if (v == null || v instanceof JsonNull || v instanceof JsonString s && s.value().isEmpty()) {
+    if (v == null || v instanceof JsonNull || (v instanceof JsonString s && s.value().isEmpty())) {
       return Optional.empty();
     }
     if (!(v instanceof JsonString s) || !isKbsResourcePath(s.value())) {

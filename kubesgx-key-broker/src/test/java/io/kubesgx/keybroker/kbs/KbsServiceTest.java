@@ -62,7 +62,7 @@ class KbsServiceTest {
       String cookie = kbs.handle("default", new KbsService.Request("POST", "/auth", null, null, AUTH, true)).headers().get("Set-Cookie")
           .split(";")[0];
       clock.advance(Duration.ofMinutes(5));
-      KbsService.Response r = kbs.handle("default", new KbsService.Request("POST", "/attest", cookie, null, "{}".getBytes(), true));
+      KbsService.Response r = kbs.handle("default", new KbsService.Request("POST", "/attest", cookie, null, "{}".getBytes(StandardCharsets.UTF_8), true));
       assertEquals(401, r.status());
       assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("unknown or has expired"));
     });
@@ -73,7 +73,7 @@ class KbsServiceTest {
     withService(dir, (kbs, clock) -> {
       String cookie = kbs.handle("a", new KbsService.Request("POST", "/auth", null, null, AUTH, true)).headers().get("Set-Cookie")
           .split(";")[0];
-      KbsService.Response r = kbs.handle("b", new KbsService.Request("POST", "/attest", cookie, null, "{}".getBytes(), true));
+      KbsService.Response r = kbs.handle("b", new KbsService.Request("POST", "/attest", cookie, null, "{}".getBytes(StandardCharsets.UTF_8), true));
       assertEquals(401, r.status());
     });
   }
