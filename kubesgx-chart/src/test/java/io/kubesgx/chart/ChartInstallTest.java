@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.kubesgx.nodeagent.cli.NodeAgentCommand;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,10 +78,6 @@ class ChartInstallTest {
     Container c = agentDs.getSpec().getTemplate().getSpec().getContainers().get(0);
     Path hostRoot = Files.createDirectories(tmp.resolve("host"));
     Path kubeletDir = Files.createTempDirectory(Path.of("/tmp"), "kd"); // short: UNIX socket paths
-    int metricsPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      metricsPort = s.getLocalPort();
-    }
     List<String> args = new ArrayList<>(c.getArgs());
     assertEquals("node-agent", args.remove(0), "the image's CLI sub-command");
     args.replaceAll(a -> switch (a) {
@@ -88,7 +85,7 @@ class ChartInstallTest {
       case "/var/lib/kubelet/device-plugins" -> kubeletDir.toString();
       default -> a;
     });
-    args.set(args.indexOf("--metrics-port") + 1, Integer.toString(metricsPort));
+    args.set(args.indexOf("--metrics-port") + 1, "0"); // any free port; the agent logs which
     assertEquals("64Mi", args.get(args.indexOf("--simulate-epc") + 1));
     Path kubeconfig = tmp.resolve("kubeconfig");
     Files.writeString(kubeconfig, """
@@ -128,6 +125,9 @@ class ChartInstallTest {
       // No kubelet here, so the plugins never register and the startup taint stays (the agent
       // removes it only once EPC is advertised to the kubelet too).
       assertTrue(n.getSpec().getTaints().stream().anyMatch(t -> STARTUP_TAINT.equals(t.getKey())));
+      Matcher port = Pattern.compile("health and metrics on port (\\d+)").matcher(log());
+      assertTrue(port.find(), this::log);
+      int metricsPort = Integer.parseInt(port.group(1));
       HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + metricsPort + "/healthz")).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -386,6 +386,26 @@ class KubesgxChartTest {
   }
 
   @Test
+  void template_certManager_webhookServesMountedCertificateWithoutSecretOrCaBundleRights() {
+    RenderedChart r = renders.get("cert-manager-values.yaml");
+    List<String> args = r.find(Deployment.class, "kubesgx-webhook").orElseThrow().getSpec()
+        .getTemplate().getSpec().getContainers().get(0).getArgs();
+    assertEquals("/etc/kubesgx/tls/tls.crt", args.get(args.indexOf("--tls-cert") + 1));
+    assertFalse(args.contains("--secret"), args.toString());
+    assertTrue(r.all(Role.class).isEmpty(), "no Secret rights without the self-managed CA");
+    assertEquals(List.of(List.of("nodes")), r.find(ClusterRole.class, "kubesgx-webhook").orElseThrow()
+        .getRules().stream().map(PolicyRule::getResources).toList());
+    assertEquals("kubesgx-system/kubesgx-webhook", r.find(MutatingWebhookConfiguration.class,
+        "kubesgx-webhook").orElseThrow().getMetadata().getAnnotations().get("cert-manager.io/inject-ca-from"));
+    // The self-managed default: the webhook may touch exactly its Secret and its two configurations.
+    RenderedChart d = renders.get("default-values.yaml");
+    Role role = d.find(Role.class, "kubesgx-webhook").orElseThrow();
+    assertEquals(List.of("kubesgx-webhook-tls"), role.getRules().get(0).getResourceNames());
+    assertEquals(List.of("kubesgx-webhook"), d.find(ClusterRole.class, "kubesgx-webhook").orElseThrow()
+        .getRules().get(1).getResourceNames());
+  }
+
+  @Test
   void template_misspeltValue_rejectedBySchema() {
     for (String[] kv : List.of(new String[] {"nodeAgent.enclaveSlot", "3"},
         new String[] {"webhook.replica", "3"}, new String[] {"quoteHelpers.enabled", "false"},
