@@ -4,8 +4,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.util.Base64;
 import com.nimbusds.jose.util.Base64URL;
@@ -51,16 +49,33 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * (key file mode 0600), created at first start.
  */
 public final class ReleaseSigner {
-  private final PrivateKey key;
   private final List<X509Certificate> chain;
   private final JWSAlgorithm algorithm;
-  private final String kid;
+  private final JWSHeader header;
+  private final String encodedHeader; // the header never changes: encoded once (x5c makes it ~1-4 KiB)
+  private final com.nimbusds.jose.JWSSigner signer;
 
   private ReleaseSigner(PrivateKey key, List<X509Certificate> chain, JWSAlgorithm algorithm) throws GeneralSecurityException {
-    this.key = key;
     this.chain = List.copyOf(chain);
     this.algorithm = algorithm;
-    this.kid = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded())).substring(0, 32);
+    String kid = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded())).substring(0, 32);
+    List<Base64> x5c = new java.util.ArrayList<>();
+    for (X509Certificate c : chain) {
+      x5c.add(Base64.encode(c.getEncoded()));
+    }
+    this.header = new JWSHeader.Builder(algorithm)
+        .type(JOSEObjectType.JOSE)
+        .keyID(kid)
+        .x509CertChain(x5c)
+        .x509CertSHA256Thumbprint(Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded())))
+        .build();
+    this.encodedHeader = header.toBase64URL().toString();
+    try {
+      this.signer = algorithm == JWSAlgorithm.RS256 ? new RSASSASigner(key)
+          : new com.nimbusds.jose.crypto.ECDSASigner((java.security.interfaces.ECPrivateKey) key);
+    } catch (JOSEException e) {
+      throw new GeneralSecurityException("unusable signing key: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -229,23 +244,15 @@ public final class ReleaseSigner {
 
   /** Signs {@code payloadJson} and returns the compact JWS. */
   public String sign(String payloadJson) {
+    // Compact serialisation composed directly (RFC 7515 §7.1): the JDK's base64 for the payload and
+    // the header encoded once; nimbus only computes the signature over the signing input.
+    String input = encodedHeader + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
     try {
-      List<Base64> x5c = new java.util.ArrayList<>();
-      for (X509Certificate c : chain) {
-        x5c.add(Base64.encode(c.getEncoded()));
-      }
-      JWSHeader h = new JWSHeader.Builder(algorithm)
-          .type(JOSEObjectType.JOSE)
-          .keyID(kid)
-          .x509CertChain(x5c)
-          .x509CertSHA256Thumbprint(Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded())))
-          .build();
-      JWSObject jws = new JWSObject(h, new Payload(payloadJson));
-      jws.sign(algorithm == JWSAlgorithm.RS256 ? new RSASSASigner(key)
-          : new com.nimbusds.jose.crypto.ECDSASigner((java.security.interfaces.ECPrivateKey) key));
-      return jws.serialize();
-    } catch (JOSEException | GeneralSecurityException e) {
+      return input + "." + signer.sign(header, input.getBytes(StandardCharsets.US_ASCII));
+    } catch (JOSEException e) {
       throw new IllegalStateException("signing the release result failed: " + e.getMessage(), e);
     }
   }
+
 }

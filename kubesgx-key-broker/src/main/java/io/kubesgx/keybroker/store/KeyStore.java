@@ -606,8 +606,45 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE}
    */
   public void audit(AuditEntry entry) throws StoreException {
-    write(c -> appendAudit(c, entry));
+    // Group commit: entries queued while another thread holds the write lock are appended together in
+    // the next transaction, so concurrent releases share one commit (one WAL sync) instead of one each.
+    PendingAudit mine = new PendingAudit(entry, new java.util.concurrent.CompletableFuture<>());
+    pendingAudits.add(mine);
+    writeLock.lock();
+    try {
+      while (!mine.done().isDone()) {
+        List<PendingAudit> batch = new ArrayList<>();
+        for (PendingAudit p; batch.size() < MAX_AUDIT_BATCH && (p = pendingAudits.poll()) != null; ) {
+          batch.add(p);
+        }
+        try {
+          write(c -> {
+            for (PendingAudit p : batch) {
+              appendAudit(c, p.entry());
+            }
+          });
+          batch.forEach(p -> p.done().complete(null));
+        } catch (StoreException | RuntimeException e) {
+          batch.forEach(p -> p.done().completeExceptionally(e));
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    try {
+      mine.done().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof StoreException se) {
+        throw new StoreException(se.reason(), se.getMessage(), se);
+      }
+      throw e;
+    }
   }
+
+  private static final int MAX_AUDIT_BATCH = 256;
+  private final java.util.concurrent.ConcurrentLinkedQueue<PendingAudit> pendingAudits = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private record PendingAudit(AuditEntry entry, java.util.concurrent.CompletableFuture<Void> done) {}
 
   private void appendAudit(Connection c, AuditEntry e) throws SQLException {
     long seq;
