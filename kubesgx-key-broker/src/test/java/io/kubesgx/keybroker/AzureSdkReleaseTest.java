@@ -24,7 +24,6 @@ import com.azure.security.keyvault.keys.models.KeyVaultKey;
 import com.azure.security.keyvault.keys.models.ReleaseKeyOptions;
 import com.azure.security.keyvault.keys.models.ReleaseKeyResult;
 import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonValue.JsonObject;
 import io.kubesgx.keybroker.http.KeyBrokerServer;
@@ -41,7 +40,6 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -73,6 +71,7 @@ class AzureSdkReleaseTest {
   static void start() throws Exception {
     enclaves = Enclaves.start(dir.resolve("enclaves"));
     TestPki pki = TestPki.create(dir);
+    testCa = pki.ca;
     broker = KeyBrokerServer.start(KeyBrokerServer.Options.local(0, dir.resolve("broker"), ADMIN, List.of(enclaves.issuer()))
         .withTls(pki.cert, pki.key), Clock.systemUTC());
     TokenCredential admin = ctx -> Mono.just(new AccessToken(ADMIN, OffsetDateTime.now().plusHours(1)));
@@ -102,13 +101,30 @@ class AzureSdkReleaseTest {
         + "{\"claim\":\"x-ms-sgx-svn\",\"greaterOrEquals\":3}]}]}";
   }
 
-  /** Verifies the JWS with its x5c leaf and returns {@code response.key}'s JSON and the unwrapped key material. */
+  private static X509Certificate testCa;
+
+  /**
+   * Verifies the JWS with its x5c leaf (the broker's TLS certificate: the signer defaults to the TLS
+   * key), checks that x5c chains up to the test CA and that x5t#S256 names the leaf, and returns the
+   * unwrapped key material.
+   */
   private static byte[] unwrapRelease(ReleaseKeyResult r, KeyPair transfer, KeyExportEncryption enc, String kid) throws Exception {
     JWSObject jws = JWSObject.parse(r.getValue());
-    assertEquals("RS256", jws.getHeader().getAlgorithm().getName());
-    X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(jws.getHeader().getX509CertChain().get(0).decode()));
-    assertTrue(jws.verify(new RSASSAVerifier((RSAPublicKey) leaf.getPublicKey())), "JWS signed by the x5c leaf");
+    assertEquals("ES256", jws.getHeader().getAlgorithm().getName(), "the TLS key of the test PKI is EC P-256");
+    List<X509Certificate> chain = new java.util.ArrayList<>();
+    for (com.nimbusds.jose.util.Base64 c : jws.getHeader().getX509CertChain()) {
+      chain.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(c.decode())));
+    }
+    X509Certificate leaf = chain.get(0);
+    assertTrue(jws.verify(new com.nimbusds.jose.crypto.ECDSAVerifier((java.security.interfaces.ECPublicKey) leaf.getPublicKey())),
+        "JWS signed by the x5c leaf");
+    assertEquals(com.nimbusds.jose.util.Base64URL.encode(java.security.MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded())),
+        jws.getHeader().getX509CertSHA256Thumbprint());
+    java.security.cert.PKIXParameters params = new java.security.cert.PKIXParameters(
+        java.util.Set.of(new java.security.cert.TrustAnchor(testCa, null)));
+    params.setRevocationEnabled(false);
+    java.security.cert.CertPathValidator.getInstance("PKIX").validate(
+        CertificateFactory.getInstance("X.509").generateCertPath(chain.subList(0, chain.size() - 1)), params); // throws unless it chains to the CA
     JsonObject payload = Json.parseObject(jws.getPayload().toString());
     assertEquals(enc.name(), payload.object("request").string("enc"));
     assertEquals(kid, payload.object("request").string("kid"));

@@ -2,10 +2,16 @@ package io.kubesgx.keybroker.cli;
 
 import io.kubesgx.keybroker.store.KeyStore;
 import io.kubesgx.keybroker.store.StoreException;
+import io.kubesgx.keybroker.store.Envelope;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +32,34 @@ public final class AuditCommand {
     @Option(names = "--db", paramLabel = "JDBC_URL", description = "Database (default jdbc:sqlite:STATE/key-broker.db).")
     String db;
 
-    KeyStore open() throws StoreException {
+    @Option(names = "--kek-file", paramLabel = "FILE",
+        description = "The broker's key-encryption key, to check the MACed head checkpoint (default STATE/kek when it exists).")
+    Path kekFile;
+
+    @Option(names = "--previous-kek-file", paramLabel = "FILE", description = "A previous key-encryption key (repeatable).")
+    List<Path> previousKekFiles = new ArrayList<>();
+
+    /** Returns the KEK ring given (or STATE/kek), or empty when there is none. */
+    Optional<Envelope> ring() throws IOException {
+      Path current = kekFile;
+      if (current == null && stateDir != null && Files.isRegularFile(stateDir.resolve("kek"))) {
+        current = stateDir.resolve("kek");
+      }
+      if (current == null) {
+        if (!previousKekFiles.isEmpty()) {
+          throw new IllegalArgumentException("--previous-kek-file needs --kek-file");
+        }
+        return Optional.empty();
+      }
+      byte[] k = Envelope.readKek(current, "--kek-file");
+      List<byte[]> previous = new ArrayList<>();
+      for (Path p : previousKekFiles) {
+        previous.add(Envelope.readKek(p, "--previous-kek-file"));
+      }
+      return Optional.of(Envelope.ring(k, previous, new SecureRandom()));
+    }
+
+    KeyStore open() throws StoreException, IOException {
       String url = db;
       if (url == null) {
         KeyBrokerCommand.require(stateDir, "--state-dir DIR");
@@ -36,7 +69,9 @@ public final class AuditCommand {
         }
         url = "jdbc:sqlite:" + file;
       }
-      return KeyStore.openForAudit(url, null, null, Clock.systemUTC());
+      Optional<Envelope> ring = ring();
+      return ring.isPresent() ? KeyStore.openForAudit(url, null, null, ring.get(), Clock.systemUTC())
+          : KeyStore.openForAudit(url, null, null, Clock.systemUTC());
     }
 
     @Override
@@ -45,7 +80,7 @@ public final class AuditCommand {
       PrintWriter err = spec.commandLine().getErr();
       try (KeyStore store = open()) {
         return run(store, spec.commandLine().getOut(), err);
-      } catch (IllegalArgumentException | StoreException e) {
+      } catch (IllegalArgumentException | StoreException | IOException e) {
         err.println("key-broker audit: " + e.getMessage());
         return KeyBrokerCommand.USAGE_OR_IO;
       }
@@ -60,8 +95,13 @@ public final class AuditCommand {
     @Override
     int run(KeyStore store, PrintWriter out, PrintWriter err) throws StoreException {
       KeyStore.AuditCheck c = store.verifyAudit();
+      if (c.intact() && !c.checkpointVerified() && c.checkpoint().startsWith("not checked: it is MACed")) {
+        err.println("key-broker audit: chain intact (" + c.entries() + " entries) but the head checkpoint " + c.checkpoint()
+            + "; give that KEK with --kek-file or --previous-kek-file");
+        return KeyBrokerCommand.USAGE_OR_IO;
+      }
       if (c.intact()) {
-        out.println("audit log intact: " + c.entries() + " entries");
+        out.println("audit log intact: " + c.entries() + " entries; head checkpoint " + c.checkpoint());
         return 0;
       }
       out.println("audit log TAMPERED: " + c.problem() + " (" + c.entries() + " entries before it are intact)");

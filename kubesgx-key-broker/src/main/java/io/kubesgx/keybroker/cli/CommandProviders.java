@@ -6,7 +6,7 @@ import io.kubesgx.common.cli.CommandProvider;
 public final class CommandProviders {
   private CommandProviders() {}
 
-  /** Provides {@code kubesgx key-broker} (with {@code key-broker audit verify|export}). */
+  /** Provides {@code kubesgx key-broker} (with {@code key-broker audit verify|export} and {@code key-broker kek rotate|id}). */
   public static final class KeyBroker implements CommandProvider {
     @Override
     public String parent() {
@@ -16,6 +16,19 @@ public final class CommandProviders {
     @Override
     public Object command() {
       return new KeyBrokerCommand();
+    }
+  }
+
+  /** Provides {@code kubesgx key-broker-bench}. */
+  public static final class KeyBrokerBench implements CommandProvider {
+    @Override
+    public String parent() {
+      return TOP_LEVEL;
+    }
+
+    @Override
+    public Object command() {
+      return new KeyBrokerBenchCommand();
     }
   }
 }

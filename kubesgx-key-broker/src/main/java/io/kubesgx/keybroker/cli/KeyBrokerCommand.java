@@ -27,13 +27,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "key-broker",
     mixinStandardHelpOptions = true,
-    subcommands = AuditCommand.class,
+    subcommands = {AuditCommand.class, KekCommand.class},
     description = {
       "Runs the key broker: Azure Key Vault key operations (api-version 7.4-7.6) under /keys, Secure Key Release to "
           + "enclaves whose attestation token (from a --trust-issuer) satisfies the key's release policy; /healthz, /readyz, /metrics.",
       "Secrets under /secrets (Key Vault secrets API plus release_policy and x-kubesgx-kbs-resource), released to attested SGX "
           + "enclaves over the Trustee KBS protocol 0.4.0 under /kbs/v0 (quotes verified here, collateral from --pcs-url or --sim).",
-      "Plain HTTP only on a loopback address; otherwise give --tls-cert and --tls-key."
+      "Plain HTTP only on a loopback address; otherwise give --tls-cert and --tls-key.",
+      "SIGHUP re-reads --kek-file and --previous-kek-file (KEK rotation without restart, then 'key-broker kek rotate')."
     })
 public final class KeyBrokerCommand implements Callable<Integer> {
   /** Exit code for usage or I/O errors. */
@@ -69,6 +70,17 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       description = "Key-encryption key (32 bytes). Default STATE/kek, generated (mode 0600) when absent; a given file must exist.")
   Path kekFile;
 
+  @Option(names = "--previous-kek-file", paramLabel = "FILE",
+      description = "A previous key-encryption key that records may still be wrapped by (repeatable; read only, until 'kek rotate' re-wrapped them).")
+  List<Path> previousKekFiles = new ArrayList<>();
+
+  @Option(names = "--signing-key", paramLabel = "PEM",
+      description = "Key that signs release results (RSA 2048+ or EC P-256/P-384). Default: the --tls-key, else a self-signed key in STATE/signing.")
+  Path signingKey;
+
+  @Option(names = "--signing-cert", paramLabel = "PEM", description = "Certificate chain of --signing-key, leaf first (put into the JWS x5c).")
+  Path signingCert;
+
   @Option(names = "--public-url", paramLabel = "URL", description = "Vault URL used in key ids (default http(s)://HOST:P).")
   String publicUrl;
 
@@ -102,6 +114,7 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
     }
     KeyBrokerServer server;
+    boolean fresh = false;
     try {
       require(stateDir, "--state-dir DIR");
       require(adminTokenFile, "--admin-token-file FILE");
@@ -111,13 +124,18 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       for (String i : trustIssuers) {
         TargetTokenVerifier.checkIssuerUrl(i);
       }
-      if (kekFile != null && !Files.isRegularFile(kekFile)) {
-        throw new IllegalArgumentException("--kek-file " + kekFile + " does not exist (omit it to use STATE/kek)");
+      if (kekFile != null) {
+        io.kubesgx.keybroker.store.Envelope.readKek(kekFile, "--kek-file"); // exists and is 32 bytes; nothing is created
       }
-      for (Path p : new Path[] {tlsCert, tlsKey}) {
-        if (p != null && !Files.isRegularFile(p)) {
-          throw new IllegalArgumentException(p + " does not exist");
-        }
+      for (Path p : previousKekFiles) {
+        io.kubesgx.keybroker.store.Envelope.readKek(p, "--previous-kek-file");
+      }
+      requireFile(tlsCert, "--tls-cert", "the PEM certificate chain of the HTTPS certificate");
+      requireFile(tlsKey, "--tls-key", "the PEM private key of the HTTPS certificate");
+      requireFile(signingCert, "--signing-cert", "the PEM certificate chain of --signing-key, leaf first");
+      requireFile(signingKey, "--signing-key", "the PEM private key that signs release results");
+      if ((signingKey == null) != (signingCert == null)) {
+        throw new IllegalArgumentException("--signing-key and --signing-cert go together; give both or neither");
       }
       if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
         throw new IllegalArgumentException("--state-dir " + stateDir + " is not a directory");
@@ -131,19 +149,33 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       String token = readToken(adminTokenFile);
       KeyBrokerServer.Options o = new KeyBrokerServer.Options(host, port, stateDir, token, trustIssuers,
           Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), Optional.ofNullable(db), Optional.ofNullable(kekFile),
-          Optional.ofNullable(publicUrl), ServerLimits.defaults());
-      if (!Files.exists(stateDir)) {
-        err.println("key-broker: creating state directory " + stateDir);
-      }
+          Optional.ofNullable(publicUrl), ServerLimits.defaults(), new KeyBrokerServer.KeyFiles(previousKekFiles,
+              Optional.ofNullable(signingKey), Optional.ofNullable(signingCert)));
+      fresh = !Files.exists(stateDir);
       server = KeyBrokerServer.start(o, Clock.systemUTC(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), kbs);
     } catch (IllegalArgumentException | IOException e) {
+      if (fresh) {
+        deleteTree(stateDir); // a failed start leaves nothing behind in a state directory it created
+      }
       err.println("key-broker: " + e.getMessage());
       return USAGE_OR_IO;
+    }
+    if (fresh) {
+      err.println("key-broker: created state directory " + stateDir);
     }
     err.println("kubesgx key broker listening on " + host + ":" + server.port() + " (vault URL " + server.baseUrl()
         + ", trusted issuers " + trustIssuers + ", KBS quote collateral from " + (sim != null ? "SIMULATED platform " + sim : pcsUrl)
         + ")");
     err.flush();
+    KeyBrokerServer running = server;
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+      try {
+        err.println("key-broker: reloaded the key-encryption keys; new records are sealed under KEK " + running.reloadKeks());
+      } catch (IOException e) {
+        err.println("key-broker: KEK reload refused, still using the previous ring: " + e.getMessage());
+      }
+      err.flush();
+    });
     try {
       stop.await();
     } catch (InterruptedException e) {
@@ -160,11 +192,40 @@ public final class KeyBrokerCommand implements Callable<Integer> {
     }
   }
 
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  static void requireFile(Path p, String option, String what) {
+    if (p == null) {
+      return;
+    }
+    if (Files.isDirectory(p)) {
+      throw new IllegalArgumentException(option + " " + p + " is a directory; give the file holding " + what);
+    }
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(option + " " + p + ": no such file; give the file holding " + what);
+    }
+  }
+
   private static String readToken(Path p) throws IOException {
+    if (Files.isDirectory(p)) {
+      throw new IOException("--admin-token-file " + p + " is a directory; give the file holding the admin bearer token");
+    }
+    if (!Files.exists(p)) {
+      throw new IOException("--admin-token-file " + p + ": no such file; create it with at least 32 random bytes "
+          + "(e.g. head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE)");
+    }
     try {
       return Files.readString(p, StandardCharsets.UTF_8).strip();
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new IOException("--admin-token-file " + p + " is not UTF-8 text; write the token as text (e.g. base64)", e);
     } catch (IOException e) {
-      throw new IOException("cannot read --admin-token-file " + p + ": " + e.getMessage(), e);
+      throw new IOException("--admin-token-file " + p + ": cannot read it (" + e.getMessage() + "); check its permissions", e);
     }
   }
 }

@@ -76,11 +76,12 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @param kekFile key-encryption key file (empty: {@code STATE/kek}, generated when absent)
    * @param publicUrl the vault URL put into key ids (empty: {@code http(s)://HOST:PORT})
    * @param limits server bounds
+   * @param keys previous KEKs and the release-signing key
    */
   public record Options(
       String host, int port, Path stateDirectory, String adminToken, List<String> trustedIssuers, Optional<Path> tlsCert,
       Optional<Path> tlsKey, Optional<String> databaseUrl, Optional<Path> kekFile, Optional<String> publicUrl,
-      ServerLimits limits) {
+      ServerLimits limits, KeyFiles keys) {
     /** Checks the settings; messages say what to change. */
     public Options {
       Objects.requireNonNull(host, "host");
@@ -93,6 +94,7 @@ public final class KeyBrokerServer implements AutoCloseable {
       Objects.requireNonNull(kekFile, "kekFile");
       Objects.requireNonNull(publicUrl, "publicUrl");
       Objects.requireNonNull(limits, "limits");
+      Objects.requireNonNull(keys, "keys");
       if (adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
         throw new IllegalArgumentException("the admin token must be at least " + MIN_ADMIN_TOKEN_BYTES
             + " bytes (e.g. head -c 32 /dev/urandom | base64 > FILE)");
@@ -111,25 +113,61 @@ public final class KeyBrokerServer implements AutoCloseable {
     /** Local defaults: loopback, plain HTTP, SQLite and KEK in {@code stateDirectory}. */
     public static Options local(int port, Path stateDirectory, String adminToken, List<String> trustedIssuers) {
       return new Options("127.0.0.1", port, stateDirectory, adminToken, trustedIssuers, Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults());
+          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults(), KeyFiles.none());
     }
 
     /** Returns a copy serving HTTPS. */
     public Options withTls(Path cert, Path key) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, Optional.of(cert), Optional.of(key),
-          databaseUrl, kekFile, publicUrl, limits);
+          databaseUrl, kekFile, publicUrl, limits, keys);
     }
 
     /** Returns a copy with other limits. */
     public Options withLimits(ServerLimits l) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
-          publicUrl, l);
+          publicUrl, l, keys);
     }
 
     /** Returns a copy with a database URL. */
     public Options withDatabase(String url) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, Optional.of(url), kekFile,
-          publicUrl, limits);
+          publicUrl, limits, keys);
+    }
+
+    /** Returns a copy with the current KEK in {@code current} and {@code previous} KEKs still readable. */
+    public Options withKeks(Path current, List<Path> previous) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, Optional.of(current),
+          publicUrl, limits, new KeyFiles(previous, keys.signingKey(), keys.signingCert()));
+    }
+
+    /** Returns a copy that signs release results with {@code key} and its chain {@code cert}. */
+    public Options withSigning(Path key, Path cert) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
+          publicUrl, limits, new KeyFiles(keys.previousKekFiles(), Optional.of(key), Optional.of(cert)));
+    }
+  }
+
+  /**
+   * Key files beyond the current KEK.
+   *
+   * @param previousKekFiles KEKs records may still be wrapped by (read, never used for new records)
+   * @param signingKey PEM key signing release results (empty: the TLS key, else a self-signed key in {@code STATE/signing})
+   * @param signingCert PEM chain of {@code signingKey}, leaf first
+   */
+  public record KeyFiles(List<Path> previousKekFiles, Optional<Path> signingKey, Optional<Path> signingCert) {
+    /** Copies the list; the signing key and chain come together. */
+    public KeyFiles {
+      previousKekFiles = List.copyOf(previousKekFiles);
+      Objects.requireNonNull(signingKey, "signingKey");
+      Objects.requireNonNull(signingCert, "signingCert");
+      if (signingKey.isPresent() != signingCert.isPresent()) {
+        throw new IllegalArgumentException("--signing-key and --signing-cert go together");
+      }
+    }
+
+    /** No previous KEKs; the default signer. */
+    public static KeyFiles none() {
+      return new KeyFiles(List.of(), Optional.empty(), Optional.empty());
     }
   }
 
@@ -154,6 +192,8 @@ public final class KeyBrokerServer implements AutoCloseable {
   private final String baseUrl;
   private final AtomicInteger inFlight = new AtomicInteger();
   private BoundedHttp bounded;
+  private Path kekPath;
+  private List<Path> previousKekFiles;
   private volatile boolean ready = true;
 
   private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
@@ -200,7 +240,7 @@ public final class KeyBrokerServer implements AutoCloseable {
     io.kubesgx.common.io.AtomicFiles.createPrivateDirectory(o.stateDirectory());
     Path kekPath = o.kekFile().orElse(o.stateDirectory().resolve("kek"));
     boolean[] created = {false};
-    Envelope envelope = Envelope.loadOrCreate(kekPath, o.kekFile().isEmpty(), random, created);
+    Envelope envelope = Envelope.loadOrCreate(kekPath, o.kekFile().isEmpty(), o.keys().previousKekFiles(), random, created);
     if (created[0]) {
       LOG.warning("generated a new key-encryption key at " + kekPath
           + " (mode 0600); back it up or give --kek-file: without it the stored keys cannot be read");
@@ -226,7 +266,14 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       String host = o.host().contains(":") ? "[" + o.host() + "]" : o.host();
       String baseUrl = o.publicUrl().orElse((tls ? "https" : "http") + "://" + host + ":" + port);
-      ReleaseSigner signer = ReleaseSigner.loadOrCreate(o.stateDirectory().resolve("signing"), baseUrl, clock, random);
+      ReleaseSigner signer;
+      if (o.keys().signingKey().isPresent()) {
+        signer = ReleaseSigner.fromPem(o.keys().signingKey().get(), o.keys().signingCert().get(), "--signing-key", "--signing-cert", clock);
+      } else if (tls) {
+        signer = ReleaseSigner.fromPem(o.tlsKey().get(), o.tlsCert().get(), "--tls-key", "--tls-cert", clock);
+      } else {
+        signer = ReleaseSigner.loadOrCreate(o.stateDirectory().resolve("signing"), baseUrl, clock, random);
+      }
       KeyVaultService service = new KeyVaultService(store, targets, signer, baseUrl, clock, random);
       Routes routes = Routes.create(store, signer, baseUrl, tls, kbsOptions, clock, random, evidence);
       ServerLimits l = o.limits();
@@ -255,6 +302,8 @@ public final class KeyBrokerServer implements AutoCloseable {
       KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, routes, metrics, l, sha256(o.adminToken()),
           baseUrl);
       s.bounded = bounded;
+      s.kekPath = kekPath;
+      s.previousKekFiles = o.keys().previousKekFiles();
       self[0] = s;
       ThreadPoolExecutor w = workers;
       metrics.gauges(() -> w.getQueue().size(), s.inFlight::get, bounded::openConnections, bounded::bufferedBodyBytes);
@@ -301,6 +350,26 @@ public final class KeyBrokerServer implements AutoCloseable {
   /** Returns the vault URL ({@code kid} prefix). */
   public String baseUrl() {
     return baseUrl;
+  }
+
+  /**
+   * Re-reads the KEK files named at start (the current one and the previous ones) and uses them from
+   * now on: new records are sealed under the current KEK, reads accept any KEK of the ring. A KEK
+   * rotation without downtime: replace the files (or the mounted Secret), reload, then run {@code
+   * kubesgx key-broker kek rotate}.
+   *
+   * @return the id of the current KEK
+   * @throws IOException when a file is missing or not 32 bytes (the ring in use does not change)
+   */
+  public String reloadKeks() throws IOException {
+    Envelope next;
+    try {
+      next = Envelope.loadOrCreate(kekPath, false, previousKekFiles, new SecureRandom(), new boolean[1]);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    store.replaceEnvelope(next);
+    return next.currentKekId();
   }
 
   /** Returns the key store (for the audit commands and tests). */

@@ -149,6 +149,11 @@ public final class KeyVaultService {
     } catch (KeyBrokerException e) {
       return ApiResponse.error(e, caller.admin());
     } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.UNKNOWN_KEK || e.reason() == StoreException.Reason.TAMPERED) {
+        java.util.logging.Logger.getLogger(KeyVaultService.class.getName()).warning("key store: " + e.getMessage());
+        return ApiResponse.error(503, "ServiceUnavailable", caller.admin() ? "the key store cannot open this key: " + e.getMessage()
+            : "the key store cannot open this key; see the broker's log");
+      }
       return ApiResponse.error(503, "ServiceUnavailable", "the key store is unavailable; retry later");
     }
   }

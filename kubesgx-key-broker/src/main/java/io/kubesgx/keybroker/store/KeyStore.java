@@ -41,22 +41,74 @@ import org.flywaydb.core.Flyway;
  *
  * <p>The audit log is append-only and hash-chained: entry {@code n} stores {@code
  * SHA-256(text(n) )} where {@code text(n)} includes the hash of entry {@code n-1}; {@link
- * #verifyAudit()} recomputes the chain. Removing the newest entries is not detectable from the
- * chain alone (export it elsewhere to guard against that).
+ * #verifyAudit()} recomputes the chain. Every append also updates a head checkpoint ({@code
+ * kb_audit_head}: seq and hash of the newest entry, MACed with a key derived from the KEK) in the same
+ * transaction, so deleting the newest entries is detected too.
+ *
+ * <p>Sealed records carry the id of the KEK wrapping their data key; {@link #rotateKek} re-wraps
+ * every data key of every table in {@link #SEALED_TABLES} to the current KEK in small transactions
+ * while the store keeps serving.
  */
 public final class KeyStore implements AutoCloseable {
   /** {@code prev_hash} of the first audit entry. */
   public static final String GENESIS = "0".repeat(64);
 
+  /**
+   * A table holding records sealed by {@link Envelope}: its key columns, the column of the sealed
+   * data key, the column of the wrapping KEK's id, and how a row's key values name the record (the
+   * associated data it was sealed with). {@link #rotateKek} re-wraps every table in {@link
+   * #SEALED_TABLES}.
+   *
+   * @param table table name
+   * @param keyColumns primary-key columns, in order
+   * @param sealedDekColumn column holding the sealed data key
+   * @param kekIdColumn column holding the wrapping KEK's id
+   * @param recordId maps the key column values (as strings, in order) to the record id used as associated data
+   */
+  public record SealedTable(
+      String table, List<String> keyColumns, String sealedDekColumn, String kekIdColumn,
+      java.util.function.Function<List<String>, String> recordId) {
+    private static final java.util.regex.Pattern IDENT = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    /** Checks that every name is a plain SQL identifier (they are spliced into statements). */
+    public SealedTable {
+      keyColumns = List.copyOf(keyColumns);
+      if (keyColumns.isEmpty()) {
+        throw new IllegalArgumentException("a sealed table needs key columns");
+      }
+      List<String> all = new ArrayList<>(keyColumns);
+      all.addAll(List.of(table, sealedDekColumn, kekIdColumn));
+      for (String id : all) {
+        if (!IDENT.matcher(id).matches()) {
+          throw new IllegalArgumentException("not a plain SQL identifier: " + id);
+        }
+      }
+      java.util.Objects.requireNonNull(recordId, "recordId");
+    }
+  }
+
+  /** The key versions: {@code kb_key_versions/NAME/VERSION}. */
+  public static final SealedTable KEY_VERSIONS = new SealedTable("kb_key_versions", List.of("name", "version"), "sealed_dek",
+      "kek_id", k -> recordId(k.get(0), k.get(1)));
+
+  /** The secret versions: {@code kb_secret_versions/TENANT/NAME/VERSION}. */
+  public static final SealedTable SECRET_VERSIONS = new SealedTable("kb_secret_versions", List.of("tenant", "name", "version"),
+      "sealed_dek", "kek_id", k -> SecretStore.recordId(k.get(0), k.get(1), k.get(2)));
+
+  /** Every table whose data keys {@link #rotateKek} re-wraps. */
+  public static final List<SealedTable> SEALED_TABLES = List.of(KEY_VERSIONS, SECRET_VERSIONS);
+
   private final HikariDataSource pool;
-  private final Envelope envelope;
+  private volatile Envelope envelope;
+  private final boolean kekKnown;
   private final Clock clock;
   private final boolean postgres;
   private final ReentrantLock writeLock = new ReentrantLock();
 
-  private KeyStore(HikariDataSource pool, Envelope envelope, Clock clock, boolean postgres) {
+  private KeyStore(HikariDataSource pool, Envelope envelope, boolean kekKnown, Clock clock, boolean postgres) {
     this.pool = pool;
     this.envelope = envelope;
+    this.kekKnown = kekKnown;
     this.clock = clock;
     this.postgres = postgres;
   }
@@ -71,6 +123,11 @@ public final class KeyStore implements AutoCloseable {
    * @throws IllegalArgumentException for another kind of URL
    */
   public static KeyStore open(String url, String user, String password, Envelope envelope, Clock clock) throws StoreException {
+    return open(url, user, password, envelope, true, clock);
+  }
+
+  private static KeyStore open(String url, String user, String password, Envelope envelope, boolean kekKnown, Clock clock)
+      throws StoreException {
     boolean pg = url.startsWith("jdbc:postgresql:");
     if (!pg && !url.startsWith("jdbc:sqlite:")) {
       throw new IllegalArgumentException("unsupported database URL " + redact(url) + "; use jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB");
@@ -89,6 +146,9 @@ public final class KeyStore implements AutoCloseable {
     if (!pg) {
       hc.setConnectionInitSql("PRAGMA busy_timeout = 5000");
       hc.addDataSourceProperty("journal_mode", "WAL");
+      // Write transactions take the write lock at BEGIN (waiting up to the busy timeout), so writers in
+      // two processes (the server and `kek rotate`) queue instead of failing on a stale snapshot.
+      hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");
     }
     HikariDataSource ds;
     try {
@@ -96,13 +156,30 @@ public final class KeyStore implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new StoreException(Reason.UNAVAILABLE, "cannot open the database " + redact(url) + ": " + rootMessage(e), e);
     }
+    boolean checkpointAdded;
     try {
-      Flyway.configure().dataSource(ds).locations("classpath:db/keybroker").table("kb_schema_history").load().migrate();
+      org.flywaydb.core.api.output.MigrateResult r = Flyway.configure().dataSource(ds).locations("classpath:db/keybroker")
+          .table("kb_schema_history").load().migrate();
+      checkpointAdded = r.migrations.stream().anyMatch(m -> "5".equals(m.version));
     } catch (RuntimeException e) {
       ds.close();
       throw new StoreException(Reason.UNAVAILABLE, "cannot migrate the database " + redact(url) + ": " + rootMessage(e), e);
     }
-    return new KeyStore(ds, envelope, clock, pg);
+    KeyStore s = new KeyStore(ds, envelope, kekKnown, clock, pg);
+    if (checkpointAdded && kekKnown) {
+      try {
+        s.write(c -> {
+          Optional<String[]> head = auditHead(c);
+          if (head.isPresent()) { // a log from before checkpoints: start the checkpoint at its current head
+            writeCheckpoint(c, s.envelope, Long.parseLong(head.get()[0]), head.get()[1]);
+          }
+        });
+      } catch (StoreException e) {
+        s.close();
+        throw e;
+      }
+    }
+    return s;
   }
 
   /**
@@ -112,7 +189,34 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE} when the database cannot be opened or migrated
    */
   public static KeyStore openForAudit(String url, String user, String password, Clock clock) throws StoreException {
-    return open(url, user, password, Envelope.of(new java.security.SecureRandom().generateSeed(32), new java.security.SecureRandom()), clock);
+    java.security.SecureRandom r = new java.security.SecureRandom();
+    byte[] unrelated = new byte[Envelope.KEK_BYTES];
+    r.nextBytes(unrelated);
+    return open(url, user, password, Envelope.of(unrelated, r), false, clock);
+  }
+
+  /**
+   * Opens the store to read or check the audit log with the broker's KEK ring, so {@link
+   * #verifyAudit()} also checks the head checkpoint.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE} when the database cannot be opened or migrated
+   */
+  public static KeyStore openForAudit(String url, String user, String password, Envelope envelope, Clock clock)
+      throws StoreException {
+    return open(url, user, password, envelope, true, clock);
+  }
+
+  /**
+   * Replaces the KEK ring (after the KEK files changed): new records are sealed under its current
+   * KEK; records open with any KEK of it.
+   */
+  public void replaceEnvelope(Envelope next) {
+    this.envelope = java.util.Objects.requireNonNull(next, "next");
+  }
+
+  /** Returns the id of the KEK new records are sealed under. */
+  public String currentKekId() {
+    return envelope.currentKekId();
   }
 
   private static String rootMessage(Throwable e) {
@@ -164,7 +268,7 @@ public final class KeyStore implements AutoCloseable {
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO kb_key_versions (name, version, seq, kty, key_size, key_ops, "
           + "enabled, nbf, exp, exportable, created, updated, tags, policy_content_type, policy_immutable, policy_data, "
-          + "public_jwk, sealed_dek, sealed_material) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + "public_jwk, sealed_dek, sealed_material, kek_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, v.name());
         ps.setString(2, v.version());
         ps.setLong(3, seq);
@@ -174,6 +278,7 @@ public final class KeyStore implements AutoCloseable {
         ps.setString(17, Json.write(toJson(v.material().publicJwk())));
         ps.setString(18, sealed.dek());
         ps.setString(19, sealed.content());
+        ps.setString(20, sealed.kekId());
         ps.executeUpdate();
       }
       appendAudit(c, audit);
@@ -318,8 +423,8 @@ public final class KeyStore implements AutoCloseable {
       }
       String ops = rs.getString("key_ops");
       Map<String, Object> publicJwk = com.nimbusds.jose.util.JSONObjectUtils.parse(rs.getString("public_jwk"));
-      byte[] secret = envelope.open(new Envelope.Sealed(rs.getString("sealed_dek"), rs.getString("sealed_material")),
-          recordId(name, version));
+      byte[] secret = envelope.open(new Envelope.Sealed(rs.getString("kek_id"), rs.getString("sealed_dek"),
+          rs.getString("sealed_material")), recordId(name, version));
       KeyMaterial material;
       try {
         material = KeyMaterial.restore(type.kind(), secret, publicJwk, rs.getInt("key_size"));
@@ -346,6 +451,157 @@ public final class KeyStore implements AutoCloseable {
     return "kb_key_versions/" + name + "/" + version;
   }
 
+  // ---------------------------------------------------------------- KEK rotation
+
+  /**
+   * What a rotation did.
+   *
+   * @param kekId the current KEK every data key is now wrapped by
+   * @param rewrapped data keys re-wrapped
+   * @param failed records that could not be re-wrapped, each with the reason (they stay as they were)
+   * @param remaining per KEK id (or {@code "none"} for records from before KEK ids), the records not
+   *     under {@code kekId} after the rotation; empty when the previous KEKs can be removed
+   */
+  public record Rotation(String kekId, long rewrapped, List<String> failed, Map<String, Long> remaining) {
+    /** Copies the collections. */
+    public Rotation {
+      failed = List.copyOf(failed);
+      remaining = Map.copyOf(remaining);
+    }
+  }
+
+  /**
+   * Re-wraps every data key of every table in {@link #SEALED_TABLES} to the current KEK, {@code
+   * batchSize} records per transaction, and audits the rotation. Reads and writes continue meanwhile:
+   * a record re-wrapped or written during the rotation opens with the ring either way. The data keys
+   * and the sealed contents do not change.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE}
+   */
+  public Rotation rotateKek(int batchSize, String actor) throws StoreException {
+    return rotateKek(SEALED_TABLES, batchSize, actor);
+  }
+
+  /**
+   * Like {@link #rotateKek(int, String)} over {@code tables}.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE}
+   */
+  public Rotation rotateKek(List<SealedTable> tables, int batchSize, String actor) throws StoreException {
+    if (batchSize < 1 || batchSize > 10_000) {
+      throw new IllegalArgumentException("the batch size must be 1..10000");
+    }
+    Envelope env = envelope;
+    String current = env.currentKekId();
+    long rewrapped = 0;
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (SealedTable t : tables) {
+      List<String> last = null;
+      while (true) {
+        List<String[]> batch = pendingBatch(t, current, last, batchSize);
+        if (batch.isEmpty()) {
+          break;
+        }
+        int n = t.keyColumns().size();
+        last = List.of(java.util.Arrays.copyOf(batch.get(batch.size() - 1), n)); // key columns are never null
+        long[] done = {0};
+        write(c -> {
+          done[0] = 0;
+          String where = String.join(" = ? AND ", t.keyColumns()) + " = ? AND " + t.sealedDekColumn() + " = ?";
+          try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.table() + " SET " + t.sealedDekColumn() + " = ?, "
+              + t.kekIdColumn() + " = ? WHERE " + where)) {
+            for (String[] row : batch) {
+              List<String> key = List.of(java.util.Arrays.copyOf(row, n));
+              String recordId = t.recordId().apply(key);
+              String next;
+              try {
+                next = env.rewrap(row[n + 1], row[n], recordId);
+              } catch (StoreException | GeneralSecurityException e) {
+                failures.put(recordId, e instanceof StoreException ? e.getMessage() : recordId + " does not open (altered or moved)");
+                continue;
+              }
+              ps.setString(1, next);
+              ps.setString(2, current);
+              for (int i = 0; i < n; i++) {
+                ps.setString(3 + i, key.get(i));
+              }
+              ps.setString(3 + n, row[n]); // only if unchanged meanwhile
+              done[0] += ps.executeUpdate();
+            }
+          }
+        });
+        rewrapped += done[0];
+      }
+    }
+    List<String> failed = List.copyOf(failures.values());
+    Map<String, Long> remaining = new LinkedHashMap<>();
+    for (SealedTable t : tables) {
+      for (Map.Entry<String, Long> e : kekUsage(t).entrySet()) {
+        if (!e.getKey().equals(current)) {
+          remaining.merge(e.getKey(), e.getValue(), Long::sum);
+        }
+      }
+    }
+    String detail = "re-wrapped " + rewrapped + " data keys to key-encryption key " + current
+        + (failed.isEmpty() ? "" : "; " + failed.size() + " records could not be re-wrapped: " + String.join("; ", failed))
+        + (remaining.isEmpty() ? "" : "; still under other KEKs: " + remaining);
+    audit(new AuditEntry(actor, "kek-rotate", null, null, null, null, failed.isEmpty() ? "ok" : "error", detail));
+    return new Rotation(current, rewrapped, failed, remaining);
+  }
+
+  /** Rows of {@code t} not under {@code current} after key {@code after}: key values, sealed DEK, KEK id. */
+  private List<String[]> pendingBatch(SealedTable t, String current, List<String> after, int limit) throws StoreException {
+    List<String> k = t.keyColumns();
+    String cols = String.join(", ", k);
+    String sql = "SELECT " + cols + ", " + t.sealedDekColumn() + ", " + t.kekIdColumn() + " FROM " + t.table()
+        + " WHERE (" + t.kekIdColumn() + " IS NULL OR " + t.kekIdColumn() + " <> ?)"
+        + (after == null ? "" : " AND (" + cols + ") > (" + String.join(", ", java.util.Collections.nCopies(k.size(), "?")) + ")")
+        + " ORDER BY " + cols + " LIMIT ?";
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, current);
+      if (after != null) {
+        for (String v : after) {
+          ps.setString(i++, v);
+        }
+      }
+      ps.setInt(i, limit);
+      List<String[]> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String[] row = new String[k.size() + 2];
+          for (int j = 0; j < row.length; j++) {
+            row[j] = rs.getString(j + 1);
+          }
+          out.add(row);
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException(Reason.UNAVAILABLE, "cannot read " + t.table() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Counts the records of {@code t} per wrapping KEK id ({@code "none"}: from before KEK ids).
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE}
+   */
+  public Map<String, Long> kekUsage(SealedTable t) throws StoreException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT COALESCE(" + t.kekIdColumn() + ", 'none'), COUNT(*) FROM " + t.table()
+            + " GROUP BY COALESCE(" + t.kekIdColumn() + ", 'none')");
+        ResultSet rs = ps.executeQuery()) {
+      Map<String, Long> out = new LinkedHashMap<>();
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException(Reason.UNAVAILABLE, "cannot read " + t.table() + ": " + e.getMessage(), e);
+    }
+  }
+
   // ---------------------------------------------------------------- audit
 
   /**
@@ -354,8 +610,45 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE}
    */
   public void audit(AuditEntry entry) throws StoreException {
-    write(c -> appendAudit(c, entry));
+    // Group commit: entries queued while another thread holds the write lock are appended together in
+    // the next transaction, so concurrent releases share one commit (one WAL sync) instead of one each.
+    PendingAudit mine = new PendingAudit(entry, new java.util.concurrent.CompletableFuture<>());
+    pendingAudits.add(mine);
+    writeLock.lock();
+    try {
+      while (!mine.done().isDone()) {
+        List<PendingAudit> batch = new ArrayList<>();
+        for (PendingAudit p; batch.size() < MAX_AUDIT_BATCH && (p = pendingAudits.poll()) != null; ) {
+          batch.add(p);
+        }
+        try {
+          write(c -> {
+            for (PendingAudit p : batch) {
+              appendAudit(c, p.entry());
+            }
+          });
+          batch.forEach(p -> p.done().complete(null));
+        } catch (StoreException | RuntimeException e) {
+          batch.forEach(p -> p.done().completeExceptionally(e));
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    try {
+      mine.done().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof StoreException se) {
+        throw new StoreException(se.reason(), se.getMessage(), se);
+      }
+      throw e;
+    }
   }
+
+  private static final int MAX_AUDIT_BATCH = 256;
+  private final java.util.concurrent.ConcurrentLinkedQueue<PendingAudit> pendingAudits = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private record PendingAudit(AuditEntry entry, java.util.concurrent.CompletableFuture<Void> done) {}
 
   void appendAudit(Connection c, AuditEntry e) throws SQLException {
     long seq;
@@ -389,10 +682,52 @@ public final class KeyStore implements AutoCloseable {
       ps.setString(12, hash);
       ps.executeUpdate();
     }
+    writeCheckpoint(c, envelope, seq, hash);
   }
 
-  /** The result of checking the audit chain. */
-  public record AuditCheck(boolean intact, long entries, String problem) {}
+  /** Returns {seq, hash} of the newest audit entry, if any. */
+  private static Optional<String[]> auditHead(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM kb_audit ORDER BY seq DESC LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)}) : Optional.empty();
+    }
+  }
+
+  private static String checkpointText(long seq, String hash) {
+    return "kubesgx-key-broker/audit-head|" + seq + "|" + hash;
+  }
+
+  /** Sets the head checkpoint to {@code seq}/{@code hash}, MACed under the current KEK. */
+  private static void writeCheckpoint(Connection c, Envelope env, long seq, String hash) throws SQLException {
+    String mac = env.auditMac(checkpointText(seq, hash));
+    try (PreparedStatement ps = c.prepareStatement("UPDATE kb_audit_head SET seq = ?, hash = ?, kek_id = ?, mac = ? WHERE id = 1")) {
+      ps.setLong(1, seq);
+      ps.setString(2, hash);
+      ps.setString(3, env.currentKekId());
+      ps.setString(4, mac);
+      if (ps.executeUpdate() == 1) {
+        return;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO kb_audit_head (id, seq, hash, kek_id, mac) VALUES (1, ?, ?, ?, ?)")) {
+      ps.setLong(1, seq);
+      ps.setString(2, hash);
+      ps.setString(3, env.currentKekId());
+      ps.setString(4, mac);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * The result of checking the audit log.
+   *
+   * @param intact whether the chain and (when checked) the head checkpoint hold
+   * @param entries how many entries, from the first, are intact
+   * @param problem what is wrong, or empty
+   * @param checkpoint what the head checkpoint check found: {@code "verified at seq N"}, or why it was not checked
+   * @param checkpointVerified whether the checkpoint's MAC was checked and holds
+   */
+  public record AuditCheck(boolean intact, long entries, String problem, String checkpoint, boolean checkpointVerified) {}
 
   /**
    * Recomputes the audit chain from the first entry.
@@ -410,25 +745,70 @@ public final class KeyStore implements AutoCloseable {
         while (rs.next()) {
           long seq = rs.getLong(1);
           if (seq != expected) {
-            return new AuditCheck(false, expected - 1, "entry " + expected + " is missing (next is " + seq + ")");
+            return new AuditCheck(false, expected - 1, "entry " + expected + " is missing (next is " + seq + ")", "", false);
           }
           AuditEntry e = new AuditEntry(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
               rs.getString(8), rs.getString(9), rs.getString(10));
           if (!prev.equals(rs.getString(11))) {
-            return new AuditCheck(false, seq - 1, "entry " + seq + " does not link to entry " + (seq - 1));
+            return new AuditCheck(false, seq - 1, "entry " + seq + " does not link to entry " + (seq - 1), "", false);
           }
           String h = sha256Hex(e.hashedText(seq, Instant.ofEpochMilli(rs.getLong(2)), prev));
           if (!h.equals(rs.getString(12))) {
-            return new AuditCheck(false, seq - 1, "entry " + seq + " was altered (its hash does not match its content)");
+            return new AuditCheck(false, seq - 1, "entry " + seq + " was altered (its hash does not match its content)", "", false);
           }
           prev = h;
           expected++;
         }
       }
-      return new AuditCheck(true, expected - 1, "");
+      return checkCheckpoint(c, expected - 1, prev);
     } catch (SQLException e) {
       throw new StoreException(Reason.UNAVAILABLE, "cannot read the audit log: " + e.getMessage(), e);
     }
+  }
+
+  /** Compares the intact chain (ending at {@code headSeq}/{@code headHash}) with the MACed head checkpoint. */
+  private AuditCheck checkCheckpoint(Connection c, long headSeq, String headHash) throws SQLException {
+    long cpSeq;
+    String cpHash;
+    String cpKek;
+    String cpMac;
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash, kek_id, mac FROM kb_audit_head WHERE id = 1");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        if (headSeq == 0) {
+          return new AuditCheck(true, 0, "", "no entries yet", kekKnown);
+        }
+        return new AuditCheck(false, headSeq, "the head checkpoint is missing (kb_audit_head was emptied)", "missing", false);
+      }
+      cpSeq = rs.getLong(1);
+      cpHash = rs.getString(2);
+      cpKek = rs.getString(3);
+      cpMac = rs.getString(4);
+    }
+    if (!kekKnown) {
+      return new AuditCheck(true, headSeq, "", "not checked: no key-encryption key given (--kek-file)", false);
+    }
+    String expected = envelope.auditMac(cpKek, checkpointText(cpSeq, cpHash));
+    if (expected == null) {
+      return new AuditCheck(true, headSeq, "", "not checked: it is MACed with key-encryption key " + cpKek
+          + ", which is not among the given KEKs " + envelope.kekIds(), false);
+    }
+    if (!Envelope.macEquals(expected, cpMac)) {
+      return new AuditCheck(false, headSeq, "the head checkpoint was altered (its MAC does not verify)", "altered", false);
+    }
+    if (cpSeq > headSeq) {
+      return new AuditCheck(false, headSeq, "truncated: head seq " + headSeq + ", checkpoint says " + cpSeq,
+          "says seq " + cpSeq, true);
+    }
+    if (cpSeq < headSeq) {
+      return new AuditCheck(false, cpSeq, "entries " + (cpSeq + 1) + ".." + headSeq
+          + " were added outside the broker: head seq " + headSeq + ", checkpoint says " + cpSeq, "says seq " + cpSeq, true);
+    }
+    if (!cpHash.equals(headHash)) {
+      return new AuditCheck(false, headSeq - 1, "entry " + headSeq + " is not the one the checkpoint names (replaced)",
+          "hash differs", true);
+    }
+    return new AuditCheck(true, headSeq, "", "verified at seq " + cpSeq, true);
   }
 
   /**

@@ -73,7 +73,7 @@ public final class SecretStore {
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO kb_secret_versions (tenant, name, version, seq, "
           + "content_type, enabled, nbf, exp, created, updated, tags, policy_content_type, policy_immutable, policy_data, "
-          + "value_size, sealed_dek, sealed_value) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + "value_size, sealed_dek, sealed_value, kek_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, v.tenant());
         ps.setString(2, v.name());
         ps.setString(3, v.version());
@@ -82,6 +82,7 @@ public final class SecretStore {
         ps.setInt(15, v.valueSize());
         ps.setString(16, sealed.dek());
         ps.setString(17, sealed.content());
+        ps.setString(18, sealed.kekId());
         ps.executeUpdate();
       }
       keys.appendAudit(c, audit);
@@ -302,7 +303,8 @@ public final class SecretStore {
         policy = Optional.of(new KeyReleasePolicy(rs.getString("policy_content_type"), rs.getBoolean("policy_immutable"),
             ReleasePolicy.parse(data)));
       }
-      byte[] value = keys.envelope().open(new Envelope.Sealed(rs.getString("sealed_dek"), rs.getString("sealed_value")),
+      byte[] value = keys.envelope().open(new Envelope.Sealed(rs.getString("kek_id"), rs.getString("sealed_dek"),
+          rs.getString("sealed_value")),
           recordId(tenant, name, version));
       try {
         return new SecretVersion(tenant, name, version, Optional.ofNullable(rs.getString("content_type")), attrs, tags, policy,
@@ -319,7 +321,7 @@ public final class SecretStore {
   }
 
   /** The record identity bound into the sealed value (so sealed values cannot be moved between records). */
-  private static String recordId(String tenant, String name, String version) {
+  static String recordId(String tenant, String name, String version) {
     return "kb_secret_versions/" + tenant + "/" + name + "/" + version;
   }
 }

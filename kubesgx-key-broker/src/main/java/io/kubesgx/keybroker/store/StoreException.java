@@ -13,7 +13,9 @@ public final class StoreException extends Exception {
     /** A stored record does not open with the key-encryption key (wrong KEK, or the row was altered). */
     TAMPERED,
     /** A concurrent writer won; the caller may retry. */
-    CONFLICT
+    CONFLICT,
+    /** A stored record is wrapped by a key-encryption key that is not in the broker's KEK ring. */
+    UNKNOWN_KEK
   }
 
   private final Reason reason;

@@ -82,7 +82,7 @@ class KeyBrokerCommandTest {
   void run_mistypedKekFile_exit2AndNothingCreated(@TempDir Path dir) throws Exception {
     Path kek = dir.resolve("kek-typo");
     assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--kek-file", kek.toString()).toArray(String[]::new)),
-        "does not exist");
+        "--kek-file " + kek + ": no such file");
     assertFalse(Files.exists(kek));
   }
 
@@ -126,5 +126,132 @@ class KeyBrokerCommandTest {
     assertTrue(bad.out().contains("TAMPERED") && bad.out().contains("entry 2"), bad.out());
     Run export = run("audit", "export", "--state-dir", dir.toString());
     assertEquals(3, export.out().strip().lines().count(), export.out());
+  }
+
+  @Test
+  void run_missingAdminTokenFile_exit2SaysHowToCreateIt(@TempDir Path dir) {
+    Run r = run("--port", "0", "--state-dir", dir.resolve("state").toString(), "--admin-token-file", "/nope",
+        "--trust-issuer", "https://a.example");
+    assertUsageError(r, "--admin-token-file /nope: no such file; create it with at least 32 random bytes");
+    assertTrue(r.err().contains("head -c 32 /dev/urandom | base64"), r.err());
+    assertFalse(Files.exists(dir.resolve("state")), "nothing created for a failed start");
+  }
+
+  @Test
+  void run_adminTokenFileIsDirectory_exit2(@TempDir Path dir) {
+    assertUsageError(run("--port", "0", "--state-dir", dir.resolve("state").toString(), "--admin-token-file", dir.toString(),
+        "--trust-issuer", "https://a.example"), "is a directory; give the file holding the admin bearer token");
+  }
+
+  @Test
+  void run_missingTlsFiles_exit2NamesTheOption(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--tls-cert", dir.resolve("tls.crt").toString(),
+        "--tls-key", dir.resolve("tls.key").toString()).toArray(String[]::new)), "--tls-cert " + dir.resolve("tls.crt") + ": no such file");
+    Files.writeString(dir.resolve("tls.crt"), "x");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--tls-cert", dir.resolve("tls.crt").toString())
+        .toArray(String[]::new)), "HTTPS needs both --tls-cert and --tls-key");
+  }
+
+  @Test
+  void run_signingKeyWithoutCert_exit2(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("s.key"), "x");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--signing-key", dir.resolve("s.key").toString())
+        .toArray(String[]::new)), "--signing-key and --signing-cert go together");
+  }
+
+  @Test
+  void run_signingKeyNotPem_exit2NamesTheOption(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("s.key"), "not a key");
+    Files.writeString(dir.resolve("s.crt"), "not a chain");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--signing-key", dir.resolve("s.key").toString(),
+        "--signing-cert", dir.resolve("s.crt").toString()).toArray(String[]::new)), "--signing-key " + dir.resolve("s.key"));
+  }
+
+  @Test
+  void run_kekFileWrongSizeOrPreviousMissing_exit2(@TempDir Path dir) throws Exception {
+    Files.write(dir.resolve("kek"), new byte[16]);
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--kek-file", dir.resolve("kek").toString())
+        .toArray(String[]::new)), "must hold exactly 32 bytes");
+    Files.write(dir.resolve("kek"), new byte[32]);
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--kek-file", dir.resolve("kek").toString(),
+        "--previous-kek-file", dir.resolve("old").toString()).toArray(String[]::new)), "--previous-kek-file " + dir.resolve("old")
+        + ": no such file");
+    assertFalse(Files.exists(dir.resolve("old")));
+  }
+
+  @Test
+  void run_stateDirIsAFileOrBadDbUrl_exit2(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("file"), "x");
+    Path token = dir.resolve("admin-token");
+    Files.writeString(token, "0123456789abcdef0123456789abcdef-admin\n");
+    assertUsageError(run("--port", "0", "--state-dir", dir.resolve("file").toString(), "--admin-token-file", token.toString(),
+        "--trust-issuer", "https://a.example"), "is not a directory");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--db", "jdbc:mysql://x/y").toArray(String[]::new)),
+        "use jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB");
+  }
+
+  @Test
+  void kekRotate_thenAuditVerify_rewrapsEverythingAndCheckpointHolds(@TempDir Path dir) throws Exception {
+    SecureRandom r = new SecureRandom();
+    byte[] old = r.generateSeed(32);
+    Files.write(dir.resolve("kek-old"), old);
+    byte[] next = r.generateSeed(32);
+    Files.write(dir.resolve("kek"), next);
+    try (KeyStore s = KeyStore.open("jdbc:sqlite:" + dir.resolve("key-broker.db"), null, null, Envelope.of(old, r), Clock.systemUTC())) {
+      s.audit(new AuditEntry("admin", "release", "k", "", "jti-1", "https://iss", "ok", "x"));
+    }
+    Run ids = run("kek", "id", dir.resolve("kek").toString(), dir.resolve("kek-old").toString());
+    assertEquals(0, ids.exit(), ids.err());
+    assertTrue(ids.out().startsWith(Envelope.kekId(next) + "  "), ids.out());
+    Run rot = run("kek", "rotate", "--state-dir", dir.toString(), "--previous-kek-file", dir.resolve("kek-old").toString());
+    assertEquals(0, rot.exit(), rot.err() + rot.out());
+    assertTrue(rot.out().contains("the previous key-encryption keys can be removed"), rot.out());
+    Run verify = run("audit", "verify", "--state-dir", dir.toString()); // STATE/kek is the new KEK
+    assertEquals(0, verify.exit(), verify.err() + verify.out());
+    assertTrue(verify.out().contains("intact: 2 entries; head checkpoint verified at seq 2"), verify.out());
+  }
+
+  @Test
+  void auditVerify_truncatedLog_exit1SaysTruncated(@TempDir Path dir) throws Exception {
+    SecureRandom r = new SecureRandom();
+    byte[] kek = r.generateSeed(32);
+    Files.write(dir.resolve("kek"), kek);
+    Path db = dir.resolve("key-broker.db");
+    try (KeyStore s = KeyStore.open("jdbc:sqlite:" + db, null, null, Envelope.of(kek, r), Clock.systemUTC())) {
+      for (int i = 0; i < 3; i++) {
+        s.audit(new AuditEntry("admin", "release", "k", "", "jti-" + i, "https://iss", "denied", "x"));
+      }
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+      st.execute("DELETE FROM kb_audit WHERE seq = 3");
+    }
+    Run bad = run("audit", "verify", "--state-dir", dir.toString());
+    assertEquals(1, bad.exit(), bad.out() + bad.err());
+    assertTrue(bad.out().contains("truncated: head seq 2, checkpoint says 3"), bad.out());
+  }
+
+  @Test
+  void auditVerify_otherKek_exit2SaysWhichKekIsNeeded(@TempDir Path dir) throws Exception {
+    SecureRandom r = new SecureRandom();
+    try (KeyStore s = KeyStore.open("jdbc:sqlite:" + dir.resolve("key-broker.db"), null, null, Envelope.of(r.generateSeed(32), r),
+        Clock.systemUTC())) {
+      s.audit(new AuditEntry("admin", "release", "k", "", "jti", "https://iss", "ok", "x"));
+    }
+    Files.write(dir.resolve("other"), r.generateSeed(32));
+    assertUsageError(run("audit", "verify", "--state-dir", dir.toString(), "--kek-file", dir.resolve("other").toString()),
+        "give that KEK with --kek-file or --previous-kek-file");
+    assertUsageError(run("audit", "verify", "--state-dir", dir.toString(), "--kek-file", dir.resolve("nope").toString()),
+        "--kek-file " + dir.resolve("nope") + ": no such file");
+  }
+
+  @Test
+  void kekRotate_userMistakes_exit2OneLine(@TempDir Path dir) throws Exception {
+    assertUsageError(run("kek", "rotate"), "--state-dir DIR is required");
+    assertUsageError(run("kek", "rotate", "--state-dir", dir.toString()), "--kek-file " + dir.resolve("kek") + ": no such file");
+    Files.write(dir.resolve("kek"), new byte[32]);
+    assertUsageError(run("kek", "rotate", "--state-dir", dir.toString()), "no key-broker database in");
+    assertUsageError(run("kek", "rotate", "--state-dir", dir.toString(), "--batch-size", "0"), "--batch-size must be 1..10000");
+    assertUsageError(run("kek", "id", dir.resolve("missing").toString()), "no such file");
+    assertFalse(Files.exists(dir.resolve("key-broker.db")), "nothing created");
   }
 }

@@ -62,14 +62,14 @@ class KeyStoreTest {
   }
 
   @Test
-  void get_withOtherKek_failsAsTampered(@TempDir Path dir) throws Exception {
+  void get_withOtherKek_failsAsUnknownKek(@TempDir Path dir) throws Exception {
     String url = "jdbc:sqlite:" + dir.resolve("kb.db");
     try (KeyStore s = KeyStore.open(url, null, null, Envelope.of(RANDOM.generateSeed(32), RANDOM), Clock.systemUTC())) {
       s.addVersion(octKey("k1", "1".repeat(32)), audit("create", "k1"));
     }
     try (KeyStore s = KeyStore.open(url, null, null, Envelope.of(RANDOM.generateSeed(32), RANDOM), Clock.systemUTC())) {
       StoreException e = assertThrows(StoreException.class, () -> s.get("k1", Optional.empty()));
-      assertEquals(StoreException.Reason.TAMPERED, e.reason());
+      assertEquals(StoreException.Reason.UNKNOWN_KEK, e.reason());
     }
   }
 
