@@ -296,4 +296,37 @@ class CliErrorsTest {
     assertUserError(CliTest.run("node-agent", "--no-kube-api", "--simulate-epc", "8Mi", "--metrics-port", "-1",
         "--kubelet-dir", file("k").toString()), "--kubelet-dir", "is a file");
   }
+
+  /** A kubeconfig whose only context points at {@code server}. */
+  private Path kubeconfig(String server) throws Exception {
+    return Files.writeString(tmp.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n"
+        + "clusters:\n- name: c\n  cluster:\n    server: " + server + "\n"
+        + "users:\n- name: u\n  user:\n    token: t\n"
+        + "contexts:\n- name: ctx\n  context:\n    cluster: c\n    user: u\n"
+        + "current-context: ctx\n");
+  }
+
+  @Test
+  void status_apiServerUnreachable_oneLineExit2() throws Exception {
+    int port;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = closed.getLocalPort();
+    }
+    CliTest.Result r = assertUserError(CliTest.run("status", "--kubeconfig",
+        kubeconfig("http://127.0.0.1:" + port).toString(), "--timeout", "5"),
+        "cannot reach the API server at http://127.0.0.1:" + port, "connection refused", "--kubeconfig");
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void status_missingKubeconfig_namesFile() {
+    assertUserError(CliTest.run("status", "--kubeconfig", tmp.resolve("nope").toString()), "--kubeconfig", "not found");
+  }
+
+  @Test
+  void status_unknownContext_listsContexts() throws Exception {
+    assertUserError(CliTest.run("status", "--kubeconfig", kubeconfig("http://127.0.0.1:1").toString(),
+        "--context", "prod"), "--context prod: no such context", "contexts: ctx");
+  }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,7 +16,7 @@ import java.util.logging.Logger;
  *
  * <p>Routes: {@code POST /attest/{SgxEnclave|OpenEnclave}}, {@code GET|PUT /policies/{type}},
  * {@code POST /policies/{type}:reset}, {@code GET /.well-known/openid-configuration}, {@code GET
- * /certs}. Every answer that is not a token is MAA's JSON error body; nothing escapes as a 500
+ * /certs}, {@code GET /status} (signing-key age and collateral freshness, when configured). Every answer that is not a token is MAA's JSON error body; nothing escapes as a 500
  * except an internal fault.
  */
 public final class ApiRouter {
@@ -26,11 +27,22 @@ public final class ApiRouter {
 
   private final AttestationService service;
   private final Metrics metrics;
+  private final Optional<Supplier<String>> status;
 
-  /** Creates a router. */
+  /** Creates a router without {@code /status}. */
   public ApiRouter(AttestationService service, Metrics metrics) {
+    this(service, metrics, Optional.empty());
+  }
+
+  /**
+   * Creates a router.
+   *
+   * @param status renders the {@code GET /status} JSON body (no secrets: it is served to anyone)
+   */
+  public ApiRouter(AttestationService service, Metrics metrics, Optional<Supplier<String>> status) {
     this.service = service;
     this.metrics = metrics;
+    this.status = status;
   }
 
   /**
@@ -81,13 +93,17 @@ public final class ApiRouter {
         route = "certificates";
         requireMethod(method, "GET");
         r = ApiResponse.token(service.getPolicyCertificates());
+      } else if (path.equals("/status") && status.isPresent()) {
+        route = "status";
+        requireMethod(method, "GET");
+        r = ApiResponse.json(200, status.get().get());
       } else if (path.equals("/certs")) {
         route = "certs";
         requireMethod(method, "GET");
         r = ApiResponse.json(200, service.jwks());
       } else {
         throw new ApiError(404, "NotFound", "no route " + path
-            + "; routes are /attest/{SgxEnclave|OpenEnclave}, /policies/{type}, /certificates, /.well-known/openid-configuration, /certs");
+            + "; routes are /attest/{SgxEnclave|OpenEnclave}, /policies/{type}, /certificates, /.well-known/openid-configuration, /certs, /status");
       }
     } catch (ApiError e) {
       metrics.failed(route, e);

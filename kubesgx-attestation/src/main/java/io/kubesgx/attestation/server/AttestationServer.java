@@ -157,7 +157,9 @@ public final class AttestationServer implements AutoCloseable {
       }
 
       Metrics metrics = new Metrics();
-      HttpApi http = HttpApi.start(new ApiRouter(service, metrics), metrics,
+      java.util.function.Supplier<String> status =
+          () -> ServiceStatus.json(clock.instant(), ring.signingKey(), collateral.health());
+      HttpApi http = HttpApi.start(new ApiRouter(service, metrics, Optional.of(status)), metrics,
           new HttpApi.Config(o.host(), port, o.workers(), o.queue(), o.httpLimits(), 5000, o.tlsCert(), o.tlsKey()));
       return new AttestationServer(http, service, collateral, store, simPcs, rotation, baseUrl, List.copyOf(anchors));
     } catch (Exception e) {

@@ -15,6 +15,12 @@ public final class SgxNodeConventions {
   public static final String AZURE_POOL_TAINT = "kubernetes.azure.com/sgx_epc_mem_in_MiB";
   /** Node condition type the node agent sets when it cannot advertise all EPC. */
   public static final String EPC_CONDITION = "KubesgxEpcAdvertised";
+  /**
+   * Key of the node agent's default startup taint (removed once EPC is advertised); the cluster
+   * autoscaler ignores taints whose key starts with {@code ignore-taint.cluster-autoscaler.kubernetes.io/}.
+   */
+  public static final String STARTUP_TAINT_KEY =
+      "ignore-taint.cluster-autoscaler.kubernetes.io/kubesgx-epc-not-ready";
 
   private SgxNodeConventions() {}
 }

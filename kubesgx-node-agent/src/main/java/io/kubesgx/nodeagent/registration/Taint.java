@@ -13,7 +13,7 @@ import java.util.Set;
 public record Taint(String key, String value, String effect) {
   /** The default startup taint: the cluster autoscaler ignores {@code ignore-taint…} taints. */
   public static final String DEFAULT_STARTUP =
-      "ignore-taint.cluster-autoscaler.kubernetes.io/kubesgx-epc-not-ready=true:NoSchedule";
+      io.kubesgx.common.sgx.SgxNodeConventions.STARTUP_TAINT_KEY + "=true:NoSchedule";
 
   private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
 
