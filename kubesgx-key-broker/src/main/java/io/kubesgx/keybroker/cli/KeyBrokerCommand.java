@@ -1,8 +1,12 @@
 package io.kubesgx.keybroker.cli;
 
 import io.kubesgx.keybroker.http.KeyBrokerServer;
+import io.kubesgx.keybroker.http.RateLimits;
 import io.kubesgx.keybroker.http.ServerLimits;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
+import io.kubesgx.keybroker.tenant.KubernetesIssuer;
+import io.kubesgx.keybroker.tenant.Tenants;
+import io.kubesgx.keybroker.tenant.TenantsFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the key broker: Azure Key Vault key operations (api-version 7.4-7.6) under /keys, Secure Key Release to "
           + "enclaves whose attestation token (from a --trust-issuer) satisfies the key's release policy; /healthz, /readyz, /metrics.",
+      "Other tenants (--tenants-file) are served under /t/TENANT/keys; Kubernetes service-account tokens are accepted "
+          + "with --k8s-issuer.",
       "Plain HTTP only on a loopback address; otherwise give --tls-cert and --tls-key."
     })
 public final class KeyBrokerCommand implements Callable<Integer> {
@@ -44,11 +50,37 @@ public final class KeyBrokerCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory: SQLite database, key-encryption key, release-signing key.")
   Path stateDir;
 
-  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "File holding the admin bearer token (at least 32 bytes).")
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "File holding the default tenant's admin bearer token (at least 32 bytes); optional with --tenants-file.")
   Path adminTokenFile;
 
-  @Option(names = "--trust-issuer", paramLabel = "URL", description = "Attestation service whose tokens are accepted as release targets (repeatable).")
+  @Option(names = "--trust-issuer", paramLabel = "URL",
+      description = "Attestation service whose tokens the default tenant accepts as release targets (repeatable).")
   List<String> trustIssuers = new ArrayList<>();
+
+  @Option(names = "--tenants-file", paramLabel = "FILE",
+      description = "JSON file of tenants: admin token files, trusted issuers, service-account role bindings (see docs/key-broker.md).")
+  Path tenantsFile;
+
+  @Option(names = "--k8s-issuer", paramLabel = "URL",
+      description = "Accept Kubernetes service-account tokens from this cluster issuer (OIDC discovery + JWKS).")
+  String k8sIssuer;
+
+  @Option(names = "--k8s-audience", paramLabel = "AUD",
+      description = "Audience service-account tokens must carry (default " + KubernetesIssuer.DEFAULT_AUDIENCE + ").")
+  String k8sAudience;
+
+  @Option(names = "--caller-requests-per-second", paramLabel = "N",
+      description = "Requests per second per caller, bursts of twice that (default ${DEFAULT-VALUE}).")
+  double callerRequests = 1000;
+
+  @Option(names = "--caller-releases-per-second", paramLabel = "N",
+      description = "Releases and dry-runs per second per caller, bursts of twice that (default ${DEFAULT-VALUE}).")
+  double callerReleases = 500;
+
+  @Option(names = "--anonymous-requests-per-second", paramLabel = "N",
+      description = "Requests per second per remote address without a valid token (default ${DEFAULT-VALUE}).")
+  double anonymousRequests = 50;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain for HTTPS.")
   Path tlsCert;
@@ -85,9 +117,14 @@ public final class KeyBrokerCommand implements Callable<Integer> {
     KeyBrokerServer server;
     try {
       require(stateDir, "--state-dir DIR");
-      require(adminTokenFile, "--admin-token-file FILE");
-      if (trustIssuers.isEmpty()) {
-        throw new IllegalArgumentException("at least one --trust-issuer URL is required");
+      if (tenantsFile == null) {
+        require(adminTokenFile, "--admin-token-file FILE");
+        if (trustIssuers.isEmpty()) {
+          throw new IllegalArgumentException("at least one --trust-issuer URL is required");
+        }
+      }
+      if (k8sAudience != null && k8sIssuer == null) {
+        throw new IllegalArgumentException("--k8s-audience needs --k8s-issuer URL");
       }
       for (String i : trustIssuers) {
         TargetTokenVerifier.checkIssuerUrl(i);
@@ -103,10 +140,24 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
         throw new IllegalArgumentException("--state-dir " + stateDir + " is not a directory");
       }
-      String token = readToken(adminTokenFile);
+      String token = adminTokenFile == null ? "" : readToken(adminTokenFile);
+      Tenants tenants = tenantsFile == null ? Tenants.none() : TenantsFile.read(tenantsFile, trustIssuers);
+      Optional<KubernetesIssuer> k8s = Optional.empty();
+      if (k8sIssuer != null) {
+        TargetTokenVerifier.checkIssuerUrl(k8sIssuer);
+        k8s = Optional.of(new KubernetesIssuer(k8sIssuer, k8sAudience == null ? KubernetesIssuer.DEFAULT_AUDIENCE : k8sAudience));
+      }
+      RateLimits rates;
+      try {
+        rates = new RateLimits(RateLimits.Rate.perSecond(callerRequests), RateLimits.Rate.perSecond(callerReleases),
+            RateLimits.Rate.perSecond(anonymousRequests), RateLimits.defaults().maxCallers());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--caller-requests-per-second, --caller-releases-per-second and "
+            + "--anonymous-requests-per-second must be positive numbers");
+      }
       KeyBrokerServer.Options o = new KeyBrokerServer.Options(host, port, stateDir, token, trustIssuers,
           Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), Optional.ofNullable(db), Optional.ofNullable(kekFile),
-          Optional.ofNullable(publicUrl), ServerLimits.defaults());
+          Optional.ofNullable(publicUrl), ServerLimits.defaults().withRateLimits(rates), tenants, k8s);
       if (!Files.exists(stateDir)) {
         err.println("key-broker: creating state directory " + stateDir);
       }
@@ -116,7 +167,8 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       return USAGE_OR_IO;
     }
     err.println("kubesgx key broker listening on " + host + ":" + server.port() + " (vault URL " + server.baseUrl()
-        + ", trusted issuers " + trustIssuers + ")");
+        + ", default tenant trusts " + trustIssuers + (tenantsFile == null ? "" : ", tenants from " + tenantsFile)
+        + (k8sIssuer == null ? "" : ", service accounts of " + k8sIssuer) + ")");
     err.flush();
     try {
       stop.await();

@@ -3,10 +3,19 @@ package io.kubesgx.keybroker.http;
 import io.kubesgx.http.BoundedHttp;
 import io.kubesgx.http.HttpLimits;
 import io.kubesgx.http.Refusal;
+import io.kubesgx.keybroker.KeyBrokerException;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
 import io.kubesgx.keybroker.store.Envelope;
 import io.kubesgx.keybroker.store.KeyStore;
 import io.kubesgx.keybroker.store.StoreException;
+import io.kubesgx.keybroker.tenant.AdminToken;
+import io.kubesgx.keybroker.tenant.Authenticator;
+import io.kubesgx.keybroker.tenant.Caller;
+import io.kubesgx.keybroker.tenant.KubernetesIssuer;
+import io.kubesgx.keybroker.tenant.ServiceAccountVerifier;
+import io.kubesgx.keybroker.tenant.TenantConfig;
+import io.kubesgx.keybroker.tenant.TenantPath;
+import io.kubesgx.keybroker.tenant.Tenants;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,12 +34,12 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -43,9 +52,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * A running key broker: Key Vault key operations under {@code /keys}, plus {@code /healthz},
- * {@code /readyz} and {@code /metrics}. Requests to {@code /keys} without the admin bearer token get
- * the Key Vault challenge (401 with {@code WWW-Authenticate}) before their body is read.
+ * A running key broker: Key Vault key operations under {@code /keys} (the default tenant) and
+ * {@code /t/{tenant}/keys} (the others), the release dry-run, plus {@code /healthz}, {@code /readyz}
+ * and {@code /metrics}. A request naming an unconfigured tenant is answered 404. Requests without a
+ * bearer token, or with one that is neither an admin token of the addressed tenant nor a
+ * service-account token, get the Key Vault challenge (401 with {@code WWW-Authenticate} naming the
+ * tenant) before their body is read. Every caller has its own rate limits (429 with {@code Retry-After}).
  *
  * <pre>{@code
  * try (KeyBrokerServer s = KeyBrokerServer.start(options, Clock.systemUTC())) {
@@ -56,9 +68,9 @@ import java.util.logging.Logger;
 public final class KeyBrokerServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KeyBrokerServer.class.getName());
   /** Smallest admin token accepted, in bytes. */
-  public static final int MIN_ADMIN_TOKEN_BYTES = 32;
-  /** The {@code authorization} URI of the challenge; its path names the (only) tenant. */
-  public static final String CHALLENGE_AUTHORITY = "https://login.kubesgx.invalid/default";
+  public static final int MIN_ADMIN_TOKEN_BYTES = AdminToken.MIN_BYTES;
+  /** The {@code authorization} URI of the default tenant's challenge; its last path segment names the tenant. */
+  public static final String CHALLENGE_AUTHORITY = challengeAuthority(TenantPath.DEFAULT);
 
   /**
    * Settings of a key broker.
@@ -66,19 +78,22 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @param host bind address
    * @param port port (0: any free port)
    * @param stateDirectory SQLite database, KEK (unless {@code kekFile}) and release-signing key
-   * @param adminToken the default tenant's admin bearer token (at least 32 bytes)
-   * @param trustedIssuers attestation services whose tokens are accepted as release targets
+   * @param adminToken the default tenant's admin bearer token (at least 32 bytes), or empty when the
+   *     tenants give the default tenant its callers
+   * @param trustedIssuers attestation services whose tokens the default tenant accepts as release targets
    * @param tlsCert PEM certificate chain for HTTPS
    * @param tlsKey PEM private key for HTTPS
    * @param databaseUrl JDBC URL (empty: SQLite in the state directory)
    * @param kekFile key-encryption key file (empty: {@code STATE/kek}, generated when absent)
    * @param publicUrl the vault URL put into key ids (empty: {@code http(s)://HOST:PORT})
    * @param limits server bounds
+   * @param tenants the other tenants (and the default tenant's other settings), from the tenants file
+   * @param kubernetes the cluster whose service-account tokens are accepted, if any
    */
   public record Options(
       String host, int port, Path stateDirectory, String adminToken, List<String> trustedIssuers, Optional<Path> tlsCert,
       Optional<Path> tlsKey, Optional<String> databaseUrl, Optional<Path> kekFile, Optional<String> publicUrl,
-      ServerLimits limits) {
+      ServerLimits limits, Tenants tenants, Optional<KubernetesIssuer> kubernetes) {
     /** Checks the settings; messages say what to change. */
     public Options {
       Objects.requireNonNull(host, "host");
@@ -91,7 +106,9 @@ public final class KeyBrokerServer implements AutoCloseable {
       Objects.requireNonNull(kekFile, "kekFile");
       Objects.requireNonNull(publicUrl, "publicUrl");
       Objects.requireNonNull(limits, "limits");
-      if (adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
+      Objects.requireNonNull(tenants, "tenants");
+      Objects.requireNonNull(kubernetes, "kubernetes");
+      if (!adminToken.isEmpty() && adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
         throw new IllegalArgumentException("the admin token must be at least " + MIN_ADMIN_TOKEN_BYTES
             + " bytes (e.g. head -c 32 /dev/urandom | base64 > FILE)");
       }
@@ -109,25 +126,37 @@ public final class KeyBrokerServer implements AutoCloseable {
     /** Local defaults: loopback, plain HTTP, SQLite and KEK in {@code stateDirectory}. */
     public static Options local(int port, Path stateDirectory, String adminToken, List<String> trustedIssuers) {
       return new Options("127.0.0.1", port, stateDirectory, adminToken, trustedIssuers, Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults());
+          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults(), Tenants.none(), Optional.empty());
     }
 
     /** Returns a copy serving HTTPS. */
     public Options withTls(Path cert, Path key) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, Optional.of(cert), Optional.of(key),
-          databaseUrl, kekFile, publicUrl, limits);
+          databaseUrl, kekFile, publicUrl, limits, tenants, kubernetes);
     }
 
     /** Returns a copy with other limits. */
     public Options withLimits(ServerLimits l) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
-          publicUrl, l);
+          publicUrl, l, tenants, kubernetes);
     }
 
     /** Returns a copy with a database URL. */
     public Options withDatabase(String url) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, Optional.of(url), kekFile,
-          publicUrl, limits);
+          publicUrl, limits, tenants, kubernetes);
+    }
+
+    /** Returns a copy with these tenants besides (and settings for) the default one. */
+    public Options withTenants(Tenants t) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
+          publicUrl, limits, t, kubernetes);
+    }
+
+    /** Returns a copy accepting service-account tokens of {@code k}'s cluster. */
+    public Options withKubernetes(KubernetesIssuer k) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
+          publicUrl, limits, tenants, Optional.of(k));
     }
   }
 
@@ -146,15 +175,15 @@ public final class KeyBrokerServer implements AutoCloseable {
   private final KeyVaultService service;
   private final BrokerMetrics metrics;
   private final ServerLimits limits;
-  private final byte[] adminTokenHash;
-  private final String challenge;
+  private final Authenticator auth;
+  private final CallerRateLimiter rates;
   private final String baseUrl;
   private final AtomicInteger inFlight = new AtomicInteger();
   private BoundedHttp bounded;
   private volatile boolean ready = true;
 
   private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
-      BrokerMetrics metrics, ServerLimits limits, byte[] adminTokenHash, String baseUrl) {
+      BrokerMetrics metrics, ServerLimits limits, Authenticator auth, String baseUrl) {
     this.vertx = vertx;
     this.server = server;
     this.workers = workers;
@@ -162,9 +191,14 @@ public final class KeyBrokerServer implements AutoCloseable {
     this.service = service;
     this.metrics = metrics;
     this.limits = limits;
-    this.adminTokenHash = adminTokenHash;
+    this.auth = auth;
+    this.rates = new CallerRateLimiter(limits.rateLimits(), System::nanoTime);
     this.baseUrl = baseUrl;
-    this.challenge = "Bearer authorization=\"" + CHALLENGE_AUTHORITY + "\", resource=\"" + baseUrl + "\"";
+  }
+
+  /** Returns the {@code authorization} URI of {@code tenant}'s challenge (the SDKs take its last segment as the tenant). */
+  public static String challengeAuthority(String tenant) {
+    return "https://login.kubesgx.invalid/" + tenant;
   }
 
   /**
@@ -182,7 +216,15 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @throws IOException when the state directory, KEK, database or port cannot be used (the message says which)
    */
   public static KeyBrokerServer start(Options o, Clock clock, HttpClient http) throws IOException {
-    TargetTokenVerifier targets = TargetTokenVerifier.create(o.trustedIssuers(), clock, http);
+    Tenants tenants = o.tenants().withDefault(
+        o.adminToken().isEmpty() ? Optional.empty() : Optional.of(AdminToken.of("admin", o.adminToken())), o.trustedIssuers());
+    Map<String, TargetTokenVerifier> targets = new LinkedHashMap<>();
+    for (TenantConfig t : tenants.all()) {
+      targets.put(t.name(), TargetTokenVerifier.create(t.trustedIssuers(), clock, http));
+    }
+    Optional<ServiceAccountVerifier> serviceAccounts = o.kubernetes()
+        .map(k -> ServiceAccountVerifier.create(k.issuer(), k.audience(), clock, http));
+    Authenticator auth = new Authenticator(tenants, serviceAccounts);
     SecureRandom random = new SecureRandom();
     io.kubesgx.common.io.AtomicFiles.createPrivateDirectory(o.stateDirectory());
     Path kekPath = o.kekFile().orElse(o.stateDirectory().resolve("kek"));
@@ -237,7 +279,7 @@ public final class KeyBrokerServer implements AutoCloseable {
             .setCertPath(o.tlsCert().get().toString()).setKeyPath(o.tlsKey().get().toString()));
       }
       HttpServer server = vertx.createHttpServer(opts);
-      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, metrics, l, sha256(o.adminToken()), baseUrl);
+      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, metrics, l, auth, baseUrl);
       s.bounded = bounded;
       self[0] = s;
       ThreadPoolExecutor w = workers;
@@ -263,14 +305,6 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       store.close();
       throw e;
-    }
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -314,20 +348,85 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       default -> { }
     }
-    String route = route(req.method().name(), path);
+    Optional<TenantPath> tp = TenantPath.parse(path);
     boolean hasBody = req.getHeader("Content-Length") != null && !"0".equals(req.getHeader("Content-Length"))
         || req.getHeader("Transfer-Encoding") != null;
+    if (tp.isEmpty() || auth.tenants().get(tp.get().tenant()).isEmpty()) {
+      // Tenants exist only by configuration: a mistyped one is not found, never created.
+      write(req, "other", start, ApiResponse.error(404, "NotFound", "no such tenant: " + (tp.isEmpty() ? path : tp.get().tenant())
+          + " (tenants are configured in the broker's --tenants-file)"), hasBody);
+      return;
+    }
+    TenantPath target = tp.get();
+    String route = route(req.method().name(), target.rest());
+    String remote = req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress();
     // Key Vault challenge: answer 401 before reading the body (the Azure SDK sends the first request without one).
     String authz = req.getHeader("Authorization");
     if (authz == null || !authz.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10000: Request is missing a Bearer token.")), hasBody);
+      if (!throttled(req, route, start, CallerRateLimiter.Scope.ANONYMOUS, remote, hasBody)) {
+        write(req, route, start, withChallenge(target.tenant(),
+            ApiResponse.error(401, "Unauthorized", "AKV10000: Request is missing a Bearer token.")), hasBody);
+      }
       return;
     }
-    if (!MessageDigest.isEqual(sha256(authz.substring(7).trim()), adminTokenHash)) {
-      write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
+    String bearer = authz.substring(7).trim();
+    Optional<Caller> admin = auth.admin(target.tenant(), bearer);
+    if (admin.isPresent()) {
+      if (!throttled(req, route, start, admin.get(), hasBody)) {
+        exchange.readBody(body -> dispatch(req, exchange, target, route, start, body, admin.get(), null, remote));
+      }
       return;
     }
-    exchange.readBody(body -> dispatch(req, exchange, route, start, body));
+    if (auth.mayBeServiceAccountToken(bearer)) {
+      // Verification may fetch the cluster issuer's keys: it runs on a worker, after the body is read.
+      exchange.readBody(body -> dispatch(req, exchange, target, route, start, body, null, bearer, remote));
+      return;
+    }
+    if (!throttled(req, route, start, CallerRateLimiter.Scope.ANONYMOUS, remote, hasBody)) {
+      write(req, route, start, withChallenge(target.tenant(),
+          ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
+    }
+  }
+
+  /** Applies {@code caller}'s request bucket (and release bucket for releases and dry-runs); answers 429 and returns true when empty. */
+  private boolean throttled(HttpServerRequest req, String route, long start, Caller caller, boolean closeConnection) {
+    ApiResponse r = rateLimit(route, caller);
+    if (r == null) {
+      return false;
+    }
+    var unused = write(req, route, start, r, closeConnection);
+    return true;
+  }
+
+  private boolean throttled(HttpServerRequest req, String route, long start, CallerRateLimiter.Scope scope, String who,
+      boolean closeConnection) {
+    ApiResponse r = rateLimit(scope, who);
+    if (r == null) {
+      return false;
+    }
+    var unused = write(req, route, start, r, closeConnection);
+    return true;
+  }
+
+  /** Returns the 429 answer when {@code caller} is over a limit, else null (and takes the tokens). */
+  private ApiResponse rateLimit(String route, Caller caller) {
+    String who = caller.tenant() + "/" + caller.id();
+    ApiResponse r = rateLimit(CallerRateLimiter.Scope.REQUESTS, who);
+    if (r == null && (route.equals("release") || route.equals("dry-run"))) {
+      r = rateLimit(CallerRateLimiter.Scope.RELEASES, who);
+    }
+    return r;
+  }
+
+  private ApiResponse rateLimit(CallerRateLimiter.Scope scope, String who) {
+    long retryAfter = rates.acquire(scope, who);
+    if (retryAfter == 0) {
+      return null;
+    }
+    metrics.rateLimited(scope.label());
+    ApiResponse e = ApiResponse.error(429, "Throttled", (scope == CallerRateLimiter.Scope.RELEASES ? "too many releases"
+        : "too many requests") + " from this caller; retry after " + retryAfter + " s");
+    return new ApiResponse(429, e.body(), Map.of("Retry-After", Long.toString(retryAfter)));
   }
 
   /** Answers a request {@link BoundedHttp} refused (body too large or late, body budget, late answer). */
@@ -348,19 +447,24 @@ public final class KeyBrokerServer implements AutoCloseable {
       r = new ApiResponse(r.status(), r.body(), java.util.Map.of("Retry-After", "1"));
     }
     String path = req.path();
-    return write(req, path == null ? "other" : route(req.method().name(), path), System.nanoTime(), r, true);
+    Optional<TenantPath> tp = path == null ? Optional.empty() : TenantPath.parse(path);
+    return write(req, tp.isEmpty() ? "other" : route(req.method().name(), tp.get().rest()), System.nanoTime(), r, true);
   }
 
-  private ApiResponse withChallenge(ApiResponse r) {
+  private ApiResponse withChallenge(String tenant, ApiResponse r) {
+    String challenge = "Bearer authorization=\"" + challengeAuthority(tenant) + "\", resource=\"" + baseUrl + "\"";
     return new ApiResponse(r.status(), r.body(), java.util.Map.of("WWW-Authenticate", challenge));
   }
 
-  /** Queues the request for a worker; the returned future completes when the worker no longer needs the body. */
-  private Future<Void> dispatch(HttpServerRequest req, BoundedHttp.Exchange exchange, String route, long start, byte[] body) {
+  /**
+   * Queues the request for a worker; the returned future completes when the worker no longer needs
+   * the body. Either {@code caller} is known, or {@code serviceAccountToken} is verified on the worker.
+   */
+  private Future<Void> dispatch(HttpServerRequest req, BoundedHttp.Exchange exchange, TenantPath target, String route, long start,
+      byte[] body, Caller caller, String serviceAccountToken, String remote) {
     Promise<Void> bodyReleased = Promise.promise();
     Context ctx = Vertx.currentContext();
     String method = req.method().name();
-    String path = req.path();
     String apiVersion = req.getParam("api-version");
     long enqueued = System.nanoTime();
     try {
@@ -373,7 +477,7 @@ public final class KeyBrokerServer implements AutoCloseable {
           } else {
             inFlight.incrementAndGet();
             try {
-              r = service.handle(method, path, apiVersion, body, new KeyVaultService.Caller("admin", true));
+              r = serve(method, target, apiVersion, body, caller, serviceAccountToken, route, remote);
             } catch (RuntimeException e) {
               LOG.warning("internal error on " + route + ": " + e);
               r = ApiResponse.error(500, "InternalError", "internal error");
@@ -400,6 +504,28 @@ public final class KeyBrokerServer implements AutoCloseable {
     return bodyReleased.future();
   }
 
+  /** Authenticates a service-account caller when needed, applies its rate limits, and serves the request. */
+  private ApiResponse serve(String method, TenantPath target, String apiVersion, byte[] body, Caller known, String serviceAccountToken,
+      String route, String remote) {
+    Caller caller = known;
+    if (caller == null) {
+      try {
+        caller = auth.serviceAccount(target.tenant(), serviceAccountToken);
+      } catch (KeyBrokerException e) {
+        if (e.reason() == KeyBrokerException.Reason.FORBIDDEN) {
+          return ApiResponse.error(e, true);
+        }
+        ApiResponse limited = rateLimit(CallerRateLimiter.Scope.ANONYMOUS, remote);
+        return limited != null ? limited : withChallenge(target.tenant(), ApiResponse.error(e, true));
+      }
+      ApiResponse limited = rateLimit(route, caller);
+      if (limited != null) {
+        return limited;
+      }
+    }
+    return service.handle(method, target.rest(), apiVersion, body, caller);
+  }
+
   private Future<Void> write(HttpServerRequest req, String route, long start, ApiResponse r, boolean closeConnection) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
@@ -416,11 +542,17 @@ public final class KeyBrokerServer implements AutoCloseable {
   }
 
   private static String route(String method, String path) {
+    if (path.equals("/dry-run")) {
+      return "dry-run";
+    }
     if (!path.startsWith("/keys/")) {
       return "other";
     }
     if (path.endsWith("/release")) {
       return "release";
+    }
+    if (path.endsWith("/dry-run")) {
+      return "dry-run";
     }
     if (path.endsWith("/create")) {
       return "create";
