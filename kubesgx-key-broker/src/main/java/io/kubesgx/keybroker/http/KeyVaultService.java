@@ -393,7 +393,8 @@ public final class KeyVaultService {
       KeyVersion v = key.get();
       String unusable = !v.attributes().exportable() ? "the key is not exportable" : v.attributes().unusableReason(clock.instant());
       if (unusable != null || policy.isEmpty()) {
-        return new Check(new KeyBrokerException(Reason.KEY_NOT_RELEASABLE, "release refused: " + unusable), null, null, List.of());
+        return new Check(new KeyBrokerException(Reason.KEY_NOT_RELEASABLE, "release refused: "
+            + (unusable != null ? unusable : "the key has no release policy")), null, null, List.of());
       }
     }
     VerifiedClaims claims;
