@@ -144,7 +144,11 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       Tenants tenants = tenantsFile == null ? Tenants.none() : TenantsFile.read(tenantsFile, trustIssuers);
       Optional<KubernetesIssuer> k8s = Optional.empty();
       if (k8sIssuer != null) {
-        TargetTokenVerifier.checkIssuerUrl(k8sIssuer);
+        try {
+          TargetTokenVerifier.checkIssuerUrl(k8sIssuer);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--k8s-issuer: " + e.getMessage().replace("trusted issuer ", "the issuer "), e);
+        }
         k8s = Optional.of(new KubernetesIssuer(k8sIssuer, k8sAudience == null ? KubernetesIssuer.DEFAULT_AUDIENCE : k8sAudience));
       }
       RateLimits rates;
