@@ -215,6 +215,19 @@ class TenantsTest {
   }
 
   @Test
+  void serviceAccount_clusterIssuerUnreachable_503NotChallenge(@TempDir Path other) throws Exception {
+    // Port 9 (discard) on loopback: nothing listens, so discovery fails.
+    try (KeyBrokerServer b = KeyBrokerServer.start(KeyBrokerServer.Options.local(0, other, ADMIN, List.of(enclaves.issuer()))
+        .withKubernetes(new KubernetesIssuer("http://127.0.0.1:9", AUD)), Clock.systemUTC())) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/keys/k?api-version=7.5"))
+          .header("Authorization", "Bearer " + cluster.token("apps", "payments", AUD)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("ServiceUnavailable", errorCode(r));
+      assertTrue(r.headers().firstValue("WWW-Authenticate").isEmpty(), "not an authentication failure");
+    }
+  }
+
+  @Test
   void serviceAccount_adminBinding_managesItsTenantOnly() throws Exception {
     String ops = cluster.token("ops", "deployer", AUD);
     create("/t/team-a", "by-ops", ops);

@@ -512,8 +512,8 @@ public final class KeyBrokerServer implements AutoCloseable {
       try {
         caller = auth.serviceAccount(target.tenant(), serviceAccountToken);
       } catch (KeyBrokerException e) {
-        if (e.reason() == KeyBrokerException.Reason.FORBIDDEN) {
-          return ApiResponse.error(e, true);
+        if (e.reason() != KeyBrokerException.Reason.UNAUTHORIZED) {
+          return ApiResponse.error(e, true); // 403 no role in the tenant, 503 issuer unreachable
         }
         ApiResponse limited = rateLimit(CallerRateLimiter.Scope.ANONYMOUS, remote);
         return limited != null ? limited : withChallenge(target.tenant(), ApiResponse.error(e, true));

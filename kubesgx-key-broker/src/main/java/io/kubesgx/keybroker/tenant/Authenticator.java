@@ -53,7 +53,8 @@ public final class Authenticator {
    * issuer's metadata: call it off the event loop.
    *
    * @throws KeyBrokerException {@link Reason#UNAUTHORIZED} for an invalid token, {@link
-   *     Reason#FORBIDDEN} when the account has no role in {@code tenant}
+   *     Reason#FORBIDDEN} when the account has no role in {@code tenant}, {@link Reason#UNAVAILABLE}
+   *     when the cluster issuer cannot be reached
    */
   public Caller serviceAccount(String tenant, String bearer) throws KeyBrokerException {
     if (serviceAccounts.isEmpty()) {

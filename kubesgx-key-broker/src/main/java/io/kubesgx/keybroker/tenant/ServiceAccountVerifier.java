@@ -69,13 +69,19 @@ public final class ServiceAccountVerifier {
   /**
    * Verifies a service-account token.
    *
-   * @throws KeyBrokerException {@link Reason#UNAUTHORIZED} naming the failed check (never the token)
+   * @throws KeyBrokerException {@link Reason#UNAUTHORIZED} naming the failed check (never the token), or
+   *     {@link Reason#UNAVAILABLE} when the issuer's metadata or keys cannot be fetched
    */
   public ServiceAccount verify(String jwt) throws KeyBrokerException {
     JWTClaimsSet claims;
     try {
       claims = verifier.verify(jwt).claims();
     } catch (TokenVerificationException e) {
+      if (e.reason() == TokenVerificationException.Reason.METADATA_UNAVAILABLE) {
+        // The cluster issuer is down or unreachable: not the caller's fault, so no 401 (which means "re-authenticate").
+        throw new KeyBrokerException(Reason.UNAVAILABLE,
+            "the Kubernetes issuer's keys cannot be fetched to check the service-account token; retry later");
+      }
       throw new KeyBrokerException(Reason.UNAUTHORIZED, "AKV10032: Invalid bearer token: the service-account token was rejected ("
           + e.reason() + ")");
     }

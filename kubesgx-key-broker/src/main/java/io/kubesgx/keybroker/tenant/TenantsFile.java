@@ -62,7 +62,7 @@ public final class TenantsFile {
     String where = "tenants file " + file + ": ";
     String text;
     try {
-      text = readBounded(file, MAX_BYTES, where);
+      text = readBounded(file, MAX_BYTES);
     } catch (IOException e) {
       throw new IllegalArgumentException(where + "cannot read it (" + e.getMessage() + ")");
     }
@@ -102,7 +102,7 @@ public final class TenantsFile {
           Path p = file.toAbsolutePath().getParent().resolve(files.get(i));
           String token;
           try {
-            token = readBounded(p, MAX_TOKEN_BYTES, "").strip();
+            token = readBounded(p, MAX_TOKEN_BYTES).strip();
           } catch (IOException ex) {
             throw new IllegalArgumentException(at + ".adminTokenFiles[" + i + "]: cannot read " + p + " (" + ex.getMessage() + ")");
           }
@@ -203,10 +203,14 @@ public final class TenantsFile {
     return out;
   }
 
-  private static String readBounded(Path p, int max, String where) throws IOException {
+  private static String readBounded(Path p, int max) throws IOException {
     byte[] b;
     try (InputStream in = Files.newInputStream(p)) {
       b = in.readNBytes(max + 1);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException("it does not exist", e);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new IOException("permission denied", e);
     }
     if (b.length > max) {
       throw new IOException("larger than " + max + " bytes");
