@@ -32,7 +32,9 @@ public final class KeyBrokerException extends Exception {
     /** The broker is overloaded; retry later. */
     OVERLOADED(429, "Throttled"),
     /** The storage failed; nothing was changed. */
-    STORAGE(503, "ServiceUnavailable");
+    STORAGE(503, "ServiceUnavailable"),
+    /** A service the broker needs for this request (the Kubernetes issuer's keys) cannot be reached; retry later. */
+    UNAVAILABLE(503, "ServiceUnavailable");
 
     private final int httpStatus;
     private final String code;

@@ -61,25 +61,42 @@ import reactor.core.publisher.Mono;
  */
 class AzureSdkReleaseTest {
   private static final String ADMIN = "key-broker-admin-token-0123456789abcdef-xyz";
+  private static final String ADMIN_A = "team-a-admin-token-0123456789abcdef-xyz-sdk";
 
   @TempDir static Path dir;
   static Enclaves enclaves;
   static KeyBrokerServer broker;
   static KeyClient client;
+  static KeyClient teamA;
+  static final java.util.List<String> teamAChallengeTenants = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     enclaves = Enclaves.start(dir.resolve("enclaves"));
     TestPki pki = TestPki.create(dir);
     testCa = pki.ca;
+    io.kubesgx.keybroker.tenant.Tenants tenants = io.kubesgx.keybroker.tenant.Tenants.of(List.of(
+        new io.kubesgx.keybroker.tenant.TenantConfig("team-a", List.of(io.kubesgx.keybroker.tenant.AdminToken.of("admin:a", ADMIN_A)),
+            List.of(enclaves.issuer()), List.of())), false);
     broker = KeyBrokerServer.start(KeyBrokerServer.Options.local(0, dir.resolve("broker"), ADMIN, List.of(enclaves.issuer()))
-        .withTls(pki.cert, pki.key), Clock.systemUTC());
+        .withTls(pki.cert, pki.key).withTenants(tenants), Clock.systemUTC());
     TokenCredential admin = ctx -> Mono.just(new AccessToken(ADMIN, OffsetDateTime.now().plusHours(1)));
     client = new KeyClientBuilder()
         .vaultUrl(broker.baseUrl())
         .credential(admin)
         .httpClient(new JdkHttpClientBuilder(pki.httpClientBuilder()).build())
         // The challenge's resource is the broker's own URL; the SDK wants the vault host to end with "." + resource host.
+        .disableChallengeResourceVerification()
+        .buildClient();
+    // Tenant team-a: the vault URL carries the tenant prefix; the SDK takes the tenant from the challenge.
+    TokenCredential adminA = ctx -> {
+      teamAChallengeTenants.add(String.valueOf(ctx.getTenantId()));
+      return Mono.just(new AccessToken(ADMIN_A, OffsetDateTime.now().plusHours(1)));
+    };
+    teamA = new KeyClientBuilder()
+        .vaultUrl(broker.baseUrl() + "/t/team-a")
+        .credential(adminA)
+        .httpClient(new JdkHttpClientBuilder(pki.httpClientBuilder()).build())
         .disableChallengeResourceVerification()
         .buildClient();
   }
@@ -188,5 +205,28 @@ class AzureSdkReleaseTest {
     HttpResponseException e = assertThrows(HttpResponseException.class, () -> client.releaseKey("sdk-denied", debugToken));
     assertEquals(403, e.getResponse().getStatusCode());
     assertTrue(e.getMessage().contains("x-ms-sgx-is-debuggable"), e.getMessage());
+  }
+
+  @Test
+  void releaseKey_nonDefaultTenant_sdkCreatesAndReleasesThroughTenantPrefix() throws Exception {
+    // The SDK caches one challenge per host:port for the whole JVM; start cold so this client sees team-a's.
+    com.azure.security.keyvault.keys.implementation.KeyVaultCredentialPolicy.clearCache();
+    KeyVaultKey k = teamA.createRsaKey(new CreateRsaKeyOptions("tenant-rsa").setKeySize(2048)
+        .setExportable(true).setReleasePolicy(new KeyReleasePolicy(BinaryData.fromString(policy()))));
+    assertTrue(k.getId().startsWith(broker.baseUrl() + "/t/team-a/keys/tenant-rsa/"), k.getId());
+    assertTrue(teamAChallengeTenants.contains("team-a"), "the challenge named the tenant: " + teamAChallengeTenants);
+    // The SDK parses name and version from the kid by position (it expects /keys/NAME/VERSION at the root),
+    // so with a tenant prefix KeyProperties.getVersion() is wrong: take the version from the kid's last segment.
+    String version = k.getId().substring(k.getId().lastIndexOf('/') + 1);
+    KeyPair transfer = Enclaves.transferKey();
+    ReleaseKeyResult r = teamA.releaseKeyWithResponse("tenant-rsa", version,
+        enclaves.token(transfer, false, Enclaves.MRSIGNER, 3),
+        new ReleaseKeyOptions().setAlgorithm(KeyExportEncryptionAlgorithm.RSA_AES_KEY_WRAP_256), Context.NONE).getValue();
+    byte[] pkcs8 = unwrapRelease(r, transfer, KeyExportEncryption.RSA_AES_KEY_WRAP_256, k.getId());
+    RSAPrivateCrtKey released = (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    assertEquals(new BigInteger(1, k.getKey().getN()), released.getModulus());
+    // The default tenant's client does not see team-a's key.
+    HttpResponseException e = assertThrows(HttpResponseException.class, () -> client.getKey("tenant-rsa"));
+    assertEquals(404, e.getResponse().getStatusCode());
   }
 }

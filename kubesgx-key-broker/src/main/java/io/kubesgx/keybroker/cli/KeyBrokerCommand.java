@@ -2,8 +2,12 @@ package io.kubesgx.keybroker.cli;
 
 import io.kubesgx.keybroker.http.KeyBrokerServer;
 import io.kubesgx.keybroker.kbs.KbsOptions;
+import io.kubesgx.keybroker.http.RateLimits;
 import io.kubesgx.keybroker.http.ServerLimits;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
+import io.kubesgx.keybroker.tenant.KubernetesIssuer;
+import io.kubesgx.keybroker.tenant.Tenants;
+import io.kubesgx.keybroker.tenant.TenantsFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -34,6 +38,8 @@ import picocli.CommandLine.Spec;
       "Secrets under /secrets (Key Vault secrets API plus release_policy and x-kubesgx-kbs-resource), released to attested SGX "
           + "enclaves over the Trustee KBS protocol 0.4.0 under /kbs/v0 (quotes verified here, collateral from --pcs-url or --sim).",
       "Plain HTTP only on a loopback address; otherwise give --tls-cert and --tls-key.",
+      "Other tenants (--tenants-file) are served under /t/TENANT/keys; Kubernetes service-account tokens are accepted "
+          + "with --k8s-issuer.",
       "SIGHUP re-reads --kek-file and --previous-kek-file (KEK rotation without restart, then 'key-broker kek rotate')."
     })
 public final class KeyBrokerCommand implements Callable<Integer> {
@@ -51,11 +57,37 @@ public final class KeyBrokerCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory: SQLite database, key-encryption key, release-signing key.")
   Path stateDir;
 
-  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "File holding the admin bearer token (at least 32 bytes).")
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "File holding the default tenant's admin bearer token (at least 32 bytes); optional with --tenants-file.")
   Path adminTokenFile;
 
-  @Option(names = "--trust-issuer", paramLabel = "URL", description = "Attestation service whose tokens are accepted as release targets (repeatable).")
+  @Option(names = "--trust-issuer", paramLabel = "URL",
+      description = "Attestation service whose tokens the default tenant accepts as release targets (repeatable).")
   List<String> trustIssuers = new ArrayList<>();
+
+  @Option(names = "--tenants-file", paramLabel = "FILE",
+      description = "JSON file of tenants: admin token files, trusted issuers, service-account role bindings (see docs/key-broker.md).")
+  Path tenantsFile;
+
+  @Option(names = "--k8s-issuer", paramLabel = "URL",
+      description = "Accept Kubernetes service-account tokens from this cluster issuer (OIDC discovery + JWKS).")
+  String k8sIssuer;
+
+  @Option(names = "--k8s-audience", paramLabel = "AUD",
+      description = "Audience service-account tokens must carry (default " + KubernetesIssuer.DEFAULT_AUDIENCE + ").")
+  String k8sAudience;
+
+  @Option(names = "--caller-requests-per-second", paramLabel = "N",
+      description = "Requests per second per caller, bursts of twice that (default ${DEFAULT-VALUE}).")
+  double callerRequests = 1000;
+
+  @Option(names = "--caller-releases-per-second", paramLabel = "N",
+      description = "Releases and dry-runs per second per caller, bursts of twice that (default ${DEFAULT-VALUE}).")
+  double callerReleases = 500;
+
+  @Option(names = "--anonymous-requests-per-second", paramLabel = "N",
+      description = "Requests per second per remote address without a valid token (default ${DEFAULT-VALUE}).")
+  double anonymousRequests = 50;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain for HTTPS.")
   Path tlsCert;
@@ -117,9 +149,14 @@ public final class KeyBrokerCommand implements Callable<Integer> {
     boolean fresh = false;
     try {
       require(stateDir, "--state-dir DIR");
-      require(adminTokenFile, "--admin-token-file FILE");
-      if (trustIssuers.isEmpty()) {
-        throw new IllegalArgumentException("at least one --trust-issuer URL is required");
+      if (tenantsFile == null) {
+        require(adminTokenFile, "--admin-token-file FILE");
+        if (trustIssuers.isEmpty()) {
+          throw new IllegalArgumentException("at least one --trust-issuer URL is required");
+        }
+      }
+      if (k8sAudience != null && k8sIssuer == null) {
+        throw new IllegalArgumentException("--k8s-audience needs --k8s-issuer URL");
       }
       for (String i : trustIssuers) {
         TargetTokenVerifier.checkIssuerUrl(i);
@@ -146,11 +183,29 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       }
       KbsOptions kbs = new KbsOptions(Optional.ofNullable(sim), pcsUrl, Optional.empty(), Optional.ofNullable(kbsAuthority),
           KbsOptions.defaults().maxSessions(), KbsOptions.defaults().sessionLifetime());
-      String token = readToken(adminTokenFile);
+      String token = adminTokenFile == null ? "" : readToken(adminTokenFile);
+      Tenants tenants = tenantsFile == null ? Tenants.none() : TenantsFile.read(tenantsFile, trustIssuers);
+      Optional<KubernetesIssuer> k8s = Optional.empty();
+      if (k8sIssuer != null) {
+        try {
+          TargetTokenVerifier.checkIssuerUrl(k8sIssuer);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--k8s-issuer: " + e.getMessage().replace("trusted issuer ", "the issuer "), e);
+        }
+        k8s = Optional.of(new KubernetesIssuer(k8sIssuer, k8sAudience == null ? KubernetesIssuer.DEFAULT_AUDIENCE : k8sAudience));
+      }
+      RateLimits rates;
+      try {
+        rates = new RateLimits(RateLimits.Rate.perSecond(callerRequests), RateLimits.Rate.perSecond(callerReleases),
+            RateLimits.Rate.perSecond(anonymousRequests), RateLimits.defaults().maxCallers());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--caller-requests-per-second, --caller-releases-per-second and "
+            + "--anonymous-requests-per-second must be positive numbers");
+      }
       KeyBrokerServer.Options o = new KeyBrokerServer.Options(host, port, stateDir, token, trustIssuers,
           Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), Optional.ofNullable(db), Optional.ofNullable(kekFile),
-          Optional.ofNullable(publicUrl), ServerLimits.defaults(), new KeyBrokerServer.KeyFiles(previousKekFiles,
-              Optional.ofNullable(signingKey), Optional.ofNullable(signingCert)));
+          Optional.ofNullable(publicUrl), ServerLimits.defaults().withRateLimits(rates), new KeyBrokerServer.KeyFiles(previousKekFiles,
+              Optional.ofNullable(signingKey), Optional.ofNullable(signingCert)), tenants, k8s);
       fresh = !Files.exists(stateDir);
       server = KeyBrokerServer.start(o, Clock.systemUTC(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), kbs);
     } catch (IllegalArgumentException | IOException e) {
@@ -164,8 +219,9 @@ public final class KeyBrokerCommand implements Callable<Integer> {
       err.println("key-broker: created state directory " + stateDir);
     }
     err.println("kubesgx key broker listening on " + host + ":" + server.port() + " (vault URL " + server.baseUrl()
-        + ", trusted issuers " + trustIssuers + ", KBS quote collateral from " + (sim != null ? "SIMULATED platform " + sim : pcsUrl)
-        + ")");
+        + ", default tenant trusts " + trustIssuers + (tenantsFile == null ? "" : ", tenants from " + tenantsFile)
+        + (k8sIssuer == null ? "" : ", service accounts of " + k8sIssuer)
+        + ", KBS quote collateral from " + (sim != null ? "SIMULATED platform " + sim : pcsUrl) + ")");
     err.flush();
     KeyBrokerServer running = server;
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {

@@ -20,6 +20,9 @@ public final class BrokerMetrics {
       .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10).register(registry);
   private final Counter rejected = Counter.builder().name("kubesgx_keybroker_rejected_total")
       .help("Requests refused for overload by cause").labelNames("cause").register(registry);
+  private final Counter rateLimited = Counter.builder().name("kubesgx_keybroker_rate_limited_total")
+      .help("Requests answered 429 by a per-caller rate limit, by bucket (requests, releases, anonymous)")
+      .labelNames("scope").register(registry);
 
   /** Registers the gauges of queue depth, requests in progress, open connections and buffered body bytes. */
   public void gauges(LongSupplier queueDepth, LongSupplier inFlight, LongSupplier connections, LongSupplier bodyBytes) {
@@ -46,6 +49,11 @@ public final class BrokerMetrics {
    */
   public void rejected(String cause) {
     rejected.labelValues(cause).inc();
+  }
+
+  /** Counts a request refused by a per-caller rate limit ({@code requests}, {@code releases} or {@code anonymous}). */
+  public void rateLimited(String scope) {
+    rateLimited.labelValues(scope).inc();
   }
 
   /** Returns the text exposition format. */

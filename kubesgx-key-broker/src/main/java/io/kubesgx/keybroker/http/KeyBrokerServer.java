@@ -5,10 +5,19 @@ import io.kubesgx.http.HttpLimits;
 import io.kubesgx.http.Refusal;
 import io.kubesgx.keybroker.kbs.KbsOptions;
 import io.kubesgx.keybroker.kbs.SgxEvidenceVerifier;
+import io.kubesgx.keybroker.KeyBrokerException;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
 import io.kubesgx.keybroker.store.Envelope;
 import io.kubesgx.keybroker.store.KeyStore;
 import io.kubesgx.keybroker.store.StoreException;
+import io.kubesgx.keybroker.tenant.AdminToken;
+import io.kubesgx.keybroker.tenant.Authenticator;
+import io.kubesgx.keybroker.tenant.Caller;
+import io.kubesgx.keybroker.tenant.KubernetesIssuer;
+import io.kubesgx.keybroker.tenant.ServiceAccountVerifier;
+import io.kubesgx.keybroker.tenant.TenantConfig;
+import io.kubesgx.keybroker.tenant.TenantPath;
+import io.kubesgx.keybroker.tenant.Tenants;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,12 +36,12 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -45,9 +54,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * A running key broker: Key Vault key operations under {@code /keys}, plus {@code /healthz},
- * {@code /readyz} and {@code /metrics}. Requests to {@code /keys} without the admin bearer token get
- * the Key Vault challenge (401 with {@code WWW-Authenticate}) before their body is read.
+ * A running key broker: Key Vault key operations under {@code /keys} (the default tenant) and
+ * {@code /t/{tenant}/keys} (the others), the release dry-run, plus {@code /healthz}, {@code /readyz}
+ * and {@code /metrics}. A request naming an unconfigured tenant is answered 404. Requests without a
+ * bearer token, or with one that is neither an admin token of the addressed tenant nor a
+ * service-account token, get the Key Vault challenge (401 with {@code WWW-Authenticate} naming the
+ * tenant) before their body is read. Every caller has its own rate limits (429 with {@code Retry-After}).
  *
  * <pre>{@code
  * try (KeyBrokerServer s = KeyBrokerServer.start(options, Clock.systemUTC())) {
@@ -58,9 +70,9 @@ import java.util.logging.Logger;
 public final class KeyBrokerServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KeyBrokerServer.class.getName());
   /** Smallest admin token accepted, in bytes. */
-  public static final int MIN_ADMIN_TOKEN_BYTES = 32;
-  /** The {@code authorization} URI of the challenge; its path names the (only) tenant. */
-  public static final String CHALLENGE_AUTHORITY = "https://login.kubesgx.invalid/default";
+  public static final int MIN_ADMIN_TOKEN_BYTES = AdminToken.MIN_BYTES;
+  /** The {@code authorization} URI of the default tenant's challenge; its last path segment names the tenant. */
+  public static final String CHALLENGE_AUTHORITY = challengeAuthority(TenantPath.DEFAULT);
 
   /**
    * Settings of a key broker.
@@ -68,8 +80,9 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @param host bind address
    * @param port port (0: any free port)
    * @param stateDirectory SQLite database, KEK (unless {@code kekFile}) and release-signing key
-   * @param adminToken the default tenant's admin bearer token (at least 32 bytes)
-   * @param trustedIssuers attestation services whose tokens are accepted as release targets
+   * @param adminToken the default tenant's admin bearer token (at least 32 bytes), or empty when the
+   *     tenants give the default tenant its callers
+   * @param trustedIssuers attestation services whose tokens the default tenant accepts as release targets
    * @param tlsCert PEM certificate chain for HTTPS
    * @param tlsKey PEM private key for HTTPS
    * @param databaseUrl JDBC URL (empty: SQLite in the state directory)
@@ -77,11 +90,13 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @param publicUrl the vault URL put into key ids (empty: {@code http(s)://HOST:PORT})
    * @param limits server bounds
    * @param keys previous KEKs and the release-signing key
+   * @param tenants the other tenants (and the default tenant's other settings), from the tenants file
+   * @param kubernetes the cluster whose service-account tokens are accepted, if any
    */
   public record Options(
       String host, int port, Path stateDirectory, String adminToken, List<String> trustedIssuers, Optional<Path> tlsCert,
       Optional<Path> tlsKey, Optional<String> databaseUrl, Optional<Path> kekFile, Optional<String> publicUrl,
-      ServerLimits limits, KeyFiles keys) {
+      ServerLimits limits, KeyFiles keys, Tenants tenants, Optional<KubernetesIssuer> kubernetes) {
     /** Checks the settings; messages say what to change. */
     public Options {
       Objects.requireNonNull(host, "host");
@@ -95,7 +110,9 @@ public final class KeyBrokerServer implements AutoCloseable {
       Objects.requireNonNull(publicUrl, "publicUrl");
       Objects.requireNonNull(limits, "limits");
       Objects.requireNonNull(keys, "keys");
-      if (adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
+      Objects.requireNonNull(tenants, "tenants");
+      Objects.requireNonNull(kubernetes, "kubernetes");
+      if (!adminToken.isEmpty() && adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
         throw new IllegalArgumentException("the admin token must be at least " + MIN_ADMIN_TOKEN_BYTES
             + " bytes (e.g. head -c 32 /dev/urandom | base64 > FILE)");
       }
@@ -113,37 +130,51 @@ public final class KeyBrokerServer implements AutoCloseable {
     /** Local defaults: loopback, plain HTTP, SQLite and KEK in {@code stateDirectory}. */
     public static Options local(int port, Path stateDirectory, String adminToken, List<String> trustedIssuers) {
       return new Options("127.0.0.1", port, stateDirectory, adminToken, trustedIssuers, Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults(), KeyFiles.none());
+          Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults(), KeyFiles.none(), Tenants.none(),
+          Optional.empty());
     }
 
     /** Returns a copy serving HTTPS. */
     public Options withTls(Path cert, Path key) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, Optional.of(cert), Optional.of(key),
-          databaseUrl, kekFile, publicUrl, limits, keys);
+          databaseUrl, kekFile, publicUrl, limits, keys, tenants, kubernetes);
     }
 
     /** Returns a copy with other limits. */
     public Options withLimits(ServerLimits l) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
-          publicUrl, l, keys);
+          publicUrl, l, keys, tenants, kubernetes);
     }
 
     /** Returns a copy with a database URL. */
     public Options withDatabase(String url) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, Optional.of(url), kekFile,
-          publicUrl, limits, keys);
+          publicUrl, limits, keys, tenants, kubernetes);
     }
 
     /** Returns a copy with the current KEK in {@code current} and {@code previous} KEKs still readable. */
     public Options withKeks(Path current, List<Path> previous) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, Optional.of(current),
-          publicUrl, limits, new KeyFiles(previous, keys.signingKey(), keys.signingCert()));
+          publicUrl, limits, new KeyFiles(previous, keys.signingKey(), keys.signingCert()), tenants, kubernetes);
     }
 
     /** Returns a copy that signs release results with {@code key} and its chain {@code cert}. */
     public Options withSigning(Path key, Path cert) {
       return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
-          publicUrl, limits, new KeyFiles(keys.previousKekFiles(), Optional.of(key), Optional.of(cert)));
+          publicUrl, limits, new KeyFiles(keys.previousKekFiles(), Optional.of(key), Optional.of(cert)), tenants,
+          kubernetes);
+    }
+
+    /** Returns a copy with these tenants besides (and settings for) the default one. */
+    public Options withTenants(Tenants t) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
+          publicUrl, limits, keys, t, kubernetes);
+    }
+
+    /** Returns a copy accepting service-account tokens of {@code k}'s cluster. */
+    public Options withKubernetes(KubernetesIssuer k) {
+      return new Options(host, port, stateDirectory, adminToken, trustedIssuers, tlsCert, tlsKey, databaseUrl, kekFile,
+          publicUrl, limits, keys, tenants, Optional.of(k));
     }
   }
 
@@ -187,8 +218,8 @@ public final class KeyBrokerServer implements AutoCloseable {
   private final Routes routes;
   private final BrokerMetrics metrics;
   private final ServerLimits limits;
-  private final byte[] adminTokenHash;
-  private final String challenge;
+  private final Authenticator auth;
+  private final CallerRateLimiter rates;
   private final String baseUrl;
   private final AtomicInteger inFlight = new AtomicInteger();
   private BoundedHttp bounded;
@@ -197,7 +228,7 @@ public final class KeyBrokerServer implements AutoCloseable {
   private volatile boolean ready = true;
 
   private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
-      Routes routes, BrokerMetrics metrics, ServerLimits limits, byte[] adminTokenHash, String baseUrl) {
+      Routes routes, BrokerMetrics metrics, ServerLimits limits, Authenticator auth, String baseUrl) {
     this.vertx = vertx;
     this.server = server;
     this.workers = workers;
@@ -206,9 +237,14 @@ public final class KeyBrokerServer implements AutoCloseable {
     this.routes = routes;
     this.metrics = metrics;
     this.limits = limits;
-    this.adminTokenHash = adminTokenHash;
+    this.auth = auth;
+    this.rates = new CallerRateLimiter(limits.rateLimits(), System::nanoTime);
     this.baseUrl = baseUrl;
-    this.challenge = "Bearer authorization=\"" + CHALLENGE_AUTHORITY + "\", resource=\"" + baseUrl + "\"";
+  }
+
+  /** Returns the {@code authorization} URI of {@code tenant}'s challenge (the SDKs take its last segment as the tenant). */
+  public static String challengeAuthority(String tenant) {
+    return "https://login.kubesgx.invalid/" + tenant;
   }
 
   /**
@@ -235,7 +271,15 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @throws IOException when the state directory, KEK, database, port or collateral source cannot be used
    */
   public static KeyBrokerServer start(Options o, Clock clock, HttpClient http, KbsOptions kbsOptions) throws IOException {
-    TargetTokenVerifier targets = TargetTokenVerifier.create(o.trustedIssuers(), clock, http);
+    Tenants tenants = o.tenants().withDefault(
+        o.adminToken().isEmpty() ? Optional.empty() : Optional.of(AdminToken.of("admin", o.adminToken())), o.trustedIssuers());
+    Map<String, TargetTokenVerifier> targets = new LinkedHashMap<>();
+    for (TenantConfig t : tenants.all()) {
+      targets.put(t.name(), TargetTokenVerifier.create(t.trustedIssuers(), clock, http));
+    }
+    Optional<ServiceAccountVerifier> serviceAccounts = o.kubernetes()
+        .map(k -> ServiceAccountVerifier.create(k.issuer(), k.audience(), clock, http));
+    Authenticator auth = new Authenticator(tenants, serviceAccounts);
     SecureRandom random = new SecureRandom();
     io.kubesgx.common.io.AtomicFiles.createPrivateDirectory(o.stateDirectory());
     Path kekPath = o.kekFile().orElse(o.stateDirectory().resolve("kek"));
@@ -299,8 +343,7 @@ public final class KeyBrokerServer implements AutoCloseable {
             .setCertPath(o.tlsCert().get().toString()).setKeyPath(o.tlsKey().get().toString()));
       }
       HttpServer server = vertx.createHttpServer(opts);
-      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, routes, metrics, l, sha256(o.adminToken()),
-          baseUrl);
+      KeyBrokerServer s = new KeyBrokerServer(vertx, server, workers, store, service, routes, metrics, l, auth, baseUrl);
       s.bounded = bounded;
       s.kekPath = kekPath;
       s.previousKekFiles = o.keys().previousKekFiles();
@@ -331,14 +374,6 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       store.close();
       throw e;
-    }
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -402,31 +437,102 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       default -> { }
     }
-    if (path.startsWith(Routes.KBS_PREFIX)) {
-      // KBS clients authenticate by attestation, not by bearer token: no Key Vault challenge here.
-      Routes.KbsHead kr = new Routes.KbsHead(req.method().name(), path, req.getHeader("Cookie"), req.getHeader("Authorization"));
-      exchange.readBody(body -> dispatch(req, exchange, Routes.kbsRoute(path), start, body,
-          b -> routes.kbs(Routes.DEFAULT_TENANT, kr, b)));
-      return;
-    }
-    String route = route(req.method().name(), path);
+    Optional<TenantPath> tp = TenantPath.parse(path);
+    String remote = req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress();
     boolean hasBody = req.getHeader("Content-Length") != null && !"0".equals(req.getHeader("Content-Length"))
         || req.getHeader("Transfer-Encoding") != null;
+    if (tp.isPresent() && tp.get().rest().startsWith(Routes.KBS_PREFIX) && auth.tenants().get(tp.get().tenant()).isPresent()) {
+      // KBS clients authenticate by attestation, not by bearer token: no Key Vault challenge here. Their
+      // requests (anonymous until attested) share the per-address bucket.
+      TenantPath kt = tp.get();
+      String kbsRoute = Routes.kbsRoute(kt.rest());
+      if (!throttled(req, kbsRoute, start, CallerRateLimiter.Scope.ANONYMOUS, remote, hasBody)) {
+        Routes.KbsHead kr = new Routes.KbsHead(req.method().name(), kt.rest(), req.getHeader("Cookie"), req.getHeader("Authorization"));
+        exchange.readBody(body -> dispatch(req, exchange, kbsRoute, start, body, b -> routes.kbs(kt.tenant(), kr, b)));
+      }
+      return;
+    }
+    if (tp.isEmpty() || auth.tenants().get(tp.get().tenant()).isEmpty()) {
+      // Tenants exist only by configuration: a mistyped one is not found, never created.
+      write(req, "other", start, ApiResponse.error(404, "NotFound", "no such tenant: " + (tp.isEmpty() ? path : tp.get().tenant())
+          + " (tenants are configured in the broker's --tenants-file)"), hasBody);
+      return;
+    }
+    TenantPath target = tp.get();
+    String route = route(req.method().name(), target.rest());
     // Key Vault challenge: answer 401 before reading the body (the Azure SDK sends the first request without one).
     String authz = req.getHeader("Authorization");
     if (authz == null || !authz.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10000: Request is missing a Bearer token.")), hasBody);
+      if (!throttled(req, route, start, CallerRateLimiter.Scope.ANONYMOUS, remote, hasBody)) {
+        write(req, route, start, withChallenge(target.tenant(),
+            ApiResponse.error(401, "Unauthorized", "AKV10000: Request is missing a Bearer token.")), hasBody);
+      }
       return;
     }
-    if (!MessageDigest.isEqual(sha256(authz.substring(7).trim()), adminTokenHash)) {
-      write(req, route, start, withChallenge(ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
+    String bearer = authz.substring(7).trim();
+    Optional<Caller> admin = auth.admin(target.tenant(), bearer);
+    if (admin.isPresent()) {
+      if (!throttled(req, route, start, admin.get(), hasBody)) {
+        String method = req.method().name();
+        String apiVersion = req.getParam("api-version");
+        exchange.readBody(body -> dispatch(req, exchange, route, start, body,
+            b -> serve(method, target, apiVersion, b, admin.get(), null, route, remote)));
+      }
       return;
     }
-    String method = req.method().name();
-    String apiVersion = req.getParam("api-version");
-    exchange.readBody(body -> dispatch(req, exchange, route, start, body, b -> path.startsWith("/secrets/")
-        ? routes.secrets(Routes.DEFAULT_TENANT, method, path, apiVersion, b, "admin", true)
-        : service.handle(method, path, apiVersion, b, new KeyVaultService.Caller("admin", true))));
+    if (auth.mayBeServiceAccountToken(bearer)) {
+      // Verification may fetch the cluster issuer's keys: it runs on a worker, after the body is read.
+      String method = req.method().name();
+      String apiVersion = req.getParam("api-version");
+      exchange.readBody(body -> dispatch(req, exchange, route, start, body,
+          b -> serve(method, target, apiVersion, b, null, bearer, route, remote)));
+      return;
+    }
+    if (!throttled(req, route, start, CallerRateLimiter.Scope.ANONYMOUS, remote, hasBody)) {
+      write(req, route, start, withChallenge(target.tenant(),
+          ApiResponse.error(401, "Unauthorized", "AKV10032: Invalid bearer token.")), hasBody);
+    }
+  }
+
+  /** Applies {@code caller}'s request bucket (and release bucket for releases and dry-runs); answers 429 and returns true when empty. */
+  private boolean throttled(HttpServerRequest req, String route, long start, Caller caller, boolean closeConnection) {
+    ApiResponse r = rateLimit(route, caller);
+    if (r == null) {
+      return false;
+    }
+    var unused = write(req, route, start, r, closeConnection);
+    return true;
+  }
+
+  private boolean throttled(HttpServerRequest req, String route, long start, CallerRateLimiter.Scope scope, String who,
+      boolean closeConnection) {
+    ApiResponse r = rateLimit(scope, who);
+    if (r == null) {
+      return false;
+    }
+    var unused = write(req, route, start, r, closeConnection);
+    return true;
+  }
+
+  /** Returns the 429 answer when {@code caller} is over a limit, else null (and takes the tokens). */
+  private ApiResponse rateLimit(String route, Caller caller) {
+    String who = caller.tenant() + "/" + caller.id();
+    ApiResponse r = rateLimit(CallerRateLimiter.Scope.REQUESTS, who);
+    if (r == null && (route.equals("release") || route.equals("dry-run"))) {
+      r = rateLimit(CallerRateLimiter.Scope.RELEASES, who);
+    }
+    return r;
+  }
+
+  private ApiResponse rateLimit(CallerRateLimiter.Scope scope, String who) {
+    long retryAfter = rates.acquire(scope, who);
+    if (retryAfter == 0) {
+      return null;
+    }
+    metrics.rateLimited(scope.label());
+    ApiResponse e = ApiResponse.error(429, "Throttled", (scope == CallerRateLimiter.Scope.RELEASES ? "too many releases"
+        : "too many requests") + " from this caller; retry after " + retryAfter + " s");
+    return new ApiResponse(429, e.body(), Map.of("Retry-After", Long.toString(retryAfter)));
   }
 
   /** Answers a request {@link BoundedHttp} refused (body too large or late, body budget, late answer). */
@@ -447,10 +553,12 @@ public final class KeyBrokerServer implements AutoCloseable {
       r = new ApiResponse(r.status(), r.body(), java.util.Map.of("Retry-After", "1"));
     }
     String path = req.path();
-    return write(req, path == null ? "other" : route(req.method().name(), path), System.nanoTime(), r, true);
+    Optional<TenantPath> tp = path == null ? Optional.empty() : TenantPath.parse(path);
+    return write(req, tp.isEmpty() ? "other" : route(req.method().name(), tp.get().rest()), System.nanoTime(), r, true);
   }
 
-  private ApiResponse withChallenge(ApiResponse r) {
+  private ApiResponse withChallenge(String tenant, ApiResponse r) {
+    String challenge = "Bearer authorization=\"" + challengeAuthority(tenant) + "\", resource=\"" + baseUrl + "\"";
     return new ApiResponse(r.status(), r.body(), java.util.Map.of("WWW-Authenticate", challenge));
   }
 
@@ -497,6 +605,31 @@ public final class KeyBrokerServer implements AutoCloseable {
     return bodyReleased.future();
   }
 
+  /** Authenticates a service-account caller when needed, applies its rate limits, and serves the request. */
+  private ApiResponse serve(String method, TenantPath target, String apiVersion, byte[] body, Caller known, String serviceAccountToken,
+      String route, String remote) {
+    Caller caller = known;
+    if (caller == null) {
+      try {
+        caller = auth.serviceAccount(target.tenant(), serviceAccountToken);
+      } catch (KeyBrokerException e) {
+        if (e.reason() != KeyBrokerException.Reason.UNAUTHORIZED) {
+          return ApiResponse.error(e, true); // 403 no role in the tenant, 503 issuer unreachable
+        }
+        ApiResponse limited = rateLimit(CallerRateLimiter.Scope.ANONYMOUS, remote);
+        return limited != null ? limited : withChallenge(target.tenant(), ApiResponse.error(e, true));
+      }
+      ApiResponse limited = rateLimit(route, caller);
+      if (limited != null) {
+        return limited;
+      }
+    }
+    if (target.rest().startsWith("/secrets/")) {
+      return routes.secrets(target.tenant(), method, target.rest(), apiVersion, body, caller.id(), caller.admin());
+    }
+    return service.handle(method, target.rest(), apiVersion, body, caller);
+  }
+
   private Future<Void> write(HttpServerRequest req, String route, long start, ApiResponse r, boolean closeConnection) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
@@ -519,11 +652,17 @@ public final class KeyBrokerServer implements AutoCloseable {
     if (path.startsWith(Routes.KBS_PREFIX)) {
       return Routes.kbsRoute(path);
     }
+    if (path.equals("/dry-run")) {
+      return "dry-run";
+    }
     if (!path.startsWith("/keys/")) {
       return "other";
     }
     if (path.endsWith("/release")) {
       return "release";
+    }
+    if (path.endsWith("/dry-run")) {
+      return "dry-run";
     }
     if (path.endsWith("/create")) {
       return "create";

@@ -25,6 +25,9 @@ import io.kubesgx.keybroker.policy.VerifiedClaims;
 import io.kubesgx.keybroker.store.AuditEntry;
 import io.kubesgx.keybroker.store.KeyStore;
 import io.kubesgx.keybroker.store.StoreException;
+import io.kubesgx.keybroker.tenant.Caller;
+import io.kubesgx.keybroker.tenant.Role;
+import io.kubesgx.keybroker.tenant.TenantPath;
 import io.kubesgx.keybroker.wrap.KeyExportEncryption;
 import io.kubesgx.keybroker.wrap.KeyWrapException;
 import io.kubesgx.keybroker.wrap.RsaAesKeyWrap;
@@ -48,9 +51,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The Key Vault key operations of the default tenant, independent of HTTP: create, import, get, list
- * versions, update, delete and release ({@code api-version} 7.4–7.6). Every change, release and
- * denial is written to the audit log; no key material, bearer token or target token is logged.
+ * The Key Vault key operations of every tenant, independent of HTTP: create, import, get, list
+ * versions, update, delete and release ({@code api-version} 7.4–7.6), plus the release dry-run.
+ * Each request acts only on its caller's tenant (keys, trusted issuers, audit entries). Callers with
+ * the {@link Role#RELEASE} role may only release and dry-run. Every change, release, denial and
+ * dry-run is written to the audit log; no key material, bearer token or target token is logged.
  */
 public final class KeyVaultService {
   /** The {@code api-version} values served. */
@@ -62,10 +67,11 @@ public final class KeyVaultService {
 
   private static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-]{1,127}");
   private static final Pattern VERSION = Pattern.compile("[0-9a-f]{32}");
+  private static final String DRY_RUN = "dry-run";
   private static final Set<String> OPS = Set.of("encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey", "import", "export");
 
   private final KeyStore store;
-  private final TargetTokenVerifier targets;
+  private final Map<String, TargetTokenVerifier> targets;
   private final ReleaseSigner signer;
   private final String baseUrl;
   private final Clock clock;
@@ -74,30 +80,31 @@ public final class KeyVaultService {
   /**
    * Creates the service.
    *
+   * @param targets each tenant's verifier of release targets (its trusted issuers)
    * @param baseUrl the vault URL put into {@code kid}s (no trailing slash)
    */
-  public KeyVaultService(KeyStore store, TargetTokenVerifier targets, ReleaseSigner signer, String baseUrl, Clock clock,
-      SecureRandom random) {
+  public KeyVaultService(KeyStore store, Map<String, TargetTokenVerifier> targets, ReleaseSigner signer, String baseUrl,
+      Clock clock, SecureRandom random) {
     this.store = store;
-    this.targets = targets;
+    this.targets = Map.copyOf(targets);
     this.signer = signer;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.clock = clock;
     this.random = random;
   }
 
-  /** Who is calling. */
-  public record Caller(String name, boolean admin) {}
-
   /**
-   * Serves one request under {@code /keys}. {@code path} is the raw path, {@code apiVersion} the
-   * query parameter.
+   * Serves one request of {@code caller}'s tenant. {@code path} is the path below the tenant prefix
+   * ({@code /keys/…}, or {@code /dry-run}), {@code apiVersion} the query parameter.
    */
   public ApiResponse handle(String method, String path, String apiVersion, byte[] body, Caller caller) {
     try {
       if (apiVersion == null || !API_VERSIONS.contains(apiVersion)) {
         throw new KeyBrokerException(Reason.BAD_PARAMETER, "The specified version (" + (apiVersion == null ? "none" : apiVersion)
             + ") is not recognized. Use api-version 7.4, 7.5 or 7.6.");
+      }
+      if (path.equals("/dry-run") && method.equals("POST")) {
+        return dryRunPolicy(body(body), caller);
       }
       if (!path.startsWith("/keys/")) {
         throw new KeyBrokerException(Reason.NOT_FOUND, "no such operation: " + method + " " + path);
@@ -117,6 +124,12 @@ public final class KeyVaultService {
           if (seg.size() == 3 && seg.get(2).equals("release")) {
             return release(name, version(seg.get(1)), apiVersion, body(body), caller);
           }
+          if (seg.size() == 2 && seg.get(1).equals(DRY_RUN)) {
+            return dryRunKey(name, Optional.empty(), body(body), caller);
+          }
+          if (seg.size() == 3 && seg.get(2).equals(DRY_RUN)) {
+            return dryRunKey(name, version(seg.get(1)), body(body), caller);
+          }
           break;
         case "PUT":
           if (seg.size() == 1) {
@@ -125,11 +138,13 @@ public final class KeyVaultService {
           break;
         case "GET":
           if (seg.size() == 2 && seg.get(1).equals("versions")) {
-            return listVersions(name);
+            requireAdmin(caller);
+            return listVersions(caller.tenant(), name);
           }
           if (seg.size() <= 2) {
+            requireAdmin(caller);
             Optional<String> v = seg.size() == 2 ? version(seg.get(1)) : Optional.empty();
-            return ApiResponse.json(200, Json.write(bundle(find(name, v))));
+            return ApiResponse.json(200, Json.write(bundle(caller.tenant(), find(caller.tenant(), name, v))));
           }
           break;
         case "PATCH":
@@ -236,7 +251,7 @@ public final class KeyVaultService {
     if (!exportable && policy.isPresent()) {
       throw new KeyBrokerException(Reason.BAD_PARAMETER, "AKV.SKR.1005: Non-exportable keys must not have release policy.");
     }
-    Optional<KeyVersion> latest = store.get(name, Optional.empty());
+    Optional<KeyVersion> latest = store.get(caller.tenant(), name, Optional.empty());
     if (latest.isPresent() && latest.get().releasePolicy().map(KeyReleasePolicy::immutable).orElse(false)
         && !latest.get().releasePolicy().equals(policy)) {
       throw new KeyBrokerException(Reason.CONFLICT, "AKV.SKR.1020: Immutable Key Release Policy cannot be modified.");
@@ -245,19 +260,19 @@ public final class KeyVaultService {
     byte[] id = new byte[16];
     random.nextBytes(id);
     KeyVersion v = new KeyVersion(name, HexFormat.of().formatHex(id), type, ops, a, tags(b.get("tags")), policy, material);
-    store.addVersion(v, new AuditEntry(caller.name(), action, name, v.version(), null, null, "ok",
+    store.addVersion(caller.tenant(), v, new AuditEntry(caller.tenant(), caller.id(), action, name, v.version(), null, null, "ok",
         type.wire() + " " + material.size() + (exportable ? ", exportable" : "")));
-    return ApiResponse.json(200, Json.write(bundle(v)));
+    return ApiResponse.json(200, Json.write(bundle(caller.tenant(), v)));
   }
 
-  private ApiResponse listVersions(String name) throws KeyBrokerException, StoreException {
-    List<KeyVersion> versions = store.versions(name, MAX_LIST);
+  private ApiResponse listVersions(String tenant, String name) throws KeyBrokerException, StoreException {
+    List<KeyVersion> versions = store.versions(tenant, name, MAX_LIST);
     if (versions.isEmpty()) {
       throw notFound(name);
     }
     List<JsonValue> items = new ArrayList<>();
     for (KeyVersion v : versions) {
-      items.add(JsonBuilder.object().put("kid", kid(v)).put("attributes", attributes(v.attributes()))
+      items.add(JsonBuilder.object().put("kid", kid(tenant, v)).put("attributes", attributes(v.attributes()))
           .put("tags", tagsJson(v.tags())).build());
     }
     return ApiResponse.json(200, JsonBuilder.object().put("value", new JsonArray(items)).put("nextLink", new JsonNull()).toString());
@@ -266,7 +281,7 @@ public final class KeyVaultService {
   private ApiResponse update(String name, Optional<String> version, JsonObject b, Caller caller)
       throws KeyBrokerException, StoreException {
     requireAdmin(caller);
-    KeyVersion cur = find(name, version);
+    KeyVersion cur = find(caller.tenant(), name, version);
     Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
     KeyAttributes ca = cur.attributes();
     JsonObject attrs = optObject(b, "attributes");
@@ -292,7 +307,7 @@ public final class KeyVaultService {
     Map<String, String> tags = b.has("tags") ? tags(b.get("tags")) : cur.tags();
     KeyVersion v = cur.withChanges(ops, a, tags, policy);
     try {
-      store.update(v, new AuditEntry(caller.name(), "update", name, v.version(), null, null, "ok",
+      store.update(caller.tenant(), v, new AuditEntry(caller.tenant(), caller.id(), "update", name, v.version(), null, null, "ok",
           "enabled=" + a.enabled() + (b.has("release_policy") ? ", release policy replaced" : "")));
     } catch (StoreException e) {
       if (e.reason() == StoreException.Reason.CONFLICT) {
@@ -300,29 +315,23 @@ public final class KeyVaultService {
       }
       throw e;
     }
-    return ApiResponse.json(200, Json.write(bundle(v)));
+    return ApiResponse.json(200, Json.write(bundle(caller.tenant(), v)));
   }
 
   private ApiResponse delete(String name, Caller caller) throws KeyBrokerException, StoreException {
     requireAdmin(caller);
-    KeyVersion latest = find(name, Optional.empty());
-    if (!store.delete(name, new AuditEntry(caller.name(), "delete", name, null, null, null, "ok", "all versions deleted"))) {
+    KeyVersion latest = find(caller.tenant(), name, Optional.empty());
+    if (!store.delete(caller.tenant(), name, new AuditEntry(caller.tenant(), caller.id(), "delete", name, null, null, null, "ok", "all versions deleted"))) {
       throw notFound(name);
     }
-    Map<String, JsonValue> m = new LinkedHashMap<>(bundle(latest).members());
+    Map<String, JsonValue> m = new LinkedHashMap<>(bundle(caller.tenant(), latest).members());
     m.put("deletedDate", new JsonNumber(Long.toString(clock.instant().getEpochSecond())));
     return ApiResponse.json(200, Json.write(new JsonObject(m)));
   }
 
   private ApiResponse release(String name, Optional<String> version, String apiVersion, JsonObject b, Caller caller)
       throws KeyBrokerException, StoreException {
-    String target = optString(b, "target");
-    if (target == null || target.isEmpty()) {
-      throw new KeyBrokerException(Reason.BAD_PARAMETER, "target (the attestation token) is required");
-    }
-    if (target.length() > 64 * 1024) {
-      throw new KeyBrokerException(Reason.BAD_PARAMETER, "target is larger than 64 KiB");
-    }
+    String target = target(b);
     String encName = optString(b, "enc");
     KeyExportEncryption enc = encName == null ? KeyExportEncryption.CKM_RSA_AES_KEY_WRAP
         : KeyExportEncryption.fromWire(encName).orElseThrow(() -> new KeyBrokerException(Reason.BAD_PARAMETER,
@@ -331,46 +340,34 @@ public final class KeyVaultService {
     if (nonce != null && nonce.length() > 1024) {
       throw new KeyBrokerException(Reason.BAD_PARAMETER, "nonce is longer than 1024 characters");
     }
-    KeyVersion v = find(name, version);
-    String unusable = !v.attributes().exportable() ? "the key is not exportable" : v.attributes().unusableReason(clock.instant());
-    if (unusable != null || v.releasePolicy().isEmpty()) {
-      deny(caller, v, null, unusable);
-      throw new KeyBrokerException(Reason.KEY_NOT_RELEASABLE, "release refused: " + unusable);
+    KeyVersion v = find(caller.tenant(), name, version);
+    Check c = check(caller.tenant(), Optional.of(v), v.releasePolicy().map(KeyReleasePolicy::policy), target);
+    if (c.refusal() != null) {
+      audit(caller, "release", v.name(), v.version(), c.claims(), "denied", c.refusal().getMessage());
+      throw c.refusal();
     }
-    VerifiedClaims claims;
-    try {
-      claims = targets.verify(target);
-    } catch (KeyBrokerException e) {
-      deny(caller, v, null, e.getMessage());
-      throw e;
-    }
-    PolicyDecision d = v.releasePolicy().get().policy().evaluate(claims);
-    if (!d.allowed()) {
-      deny(caller, v, claims, "policy not satisfied: " + d.adminDetail());
-      throw new KeyBrokerException(Reason.POLICY_NOT_SATISFIED, "Release policy not satisfied: " + d.adminDetail(),
-          "Release policy not satisfied (claims: " + d.callerDetail() + ")");
-    }
+    VerifiedClaims claims = c.claims();
     byte[] blob;
     byte[] secret = v.material().exportBytes();
     try {
-      RSAPublicKey transfer = TransferKeys.select(claims.claim("x-ms-runtime"));
-      blob = RsaAesKeyWrap.wrap(transfer, enc, secret, random);
+      blob = RsaAesKeyWrap.wrap(c.transfer(), enc, secret, random);
     } catch (KeyWrapException e) {
-      deny(caller, v, claims, e.getMessage());
+      audit(caller, "release", v.name(), v.version(), claims, "denied", e.getMessage());
       throw new KeyBrokerException(Reason.BAD_PARAMETER, "release refused: " + e.getMessage());
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
+    String kid = kid(caller.tenant(), v);
     String keyHsm = b64url(JsonBuilder.object()
         .put("schema_version", "1.0")
         .put("header", JsonBuilder.object().put("kid", "TransferKey").put("alg", "dir").put("enc", enc.name()).build())
         .put("ciphertext", b64url(blob))
         .toString().getBytes(StandardCharsets.UTF_8));
-    JsonBuilder request = JsonBuilder.object().put("api-version", apiVersion).put("enc", enc.name()).put("kid", kid(v));
+    JsonBuilder request = JsonBuilder.object().put("api-version", apiVersion).put("enc", enc.name()).put("kid", kid);
     if (nonce != null) {
       request.put("nonce", nonce);
     }
-    JsonBuilder key = JsonBuilder.object().put("kid", kid(v)).put("kty", v.type().wire())
+    JsonBuilder key = JsonBuilder.object().put("kid", kid).put("kty", v.type().wire())
         .putStrings("key_ops", v.keyOps()).put("key_hsm", keyHsm);
     String payload = JsonBuilder.object()
         .put("request", request.build())
@@ -381,20 +378,133 @@ public final class KeyVaultService {
             .build()).build())
         .toString();
     String jws = signer.sign(payload);
-    store.audit(new AuditEntry(caller.name(), "release", name, v.version(), claims.jti().orElse(null), claims.issuer(), "ok",
-        "released with " + enc.name()));
+    audit(caller, "release", name, v.version(), claims, "ok", "released with " + enc.name());
     return ApiResponse.json(200, JsonBuilder.object().put("value", jws).toString());
   }
 
-  private void deny(Caller caller, KeyVersion v, VerifiedClaims claims, String detail) throws StoreException {
-    store.audit(new AuditEntry(caller.name(), "release", v.name(), v.version(),
-        claims == null ? null : claims.jti().orElse(null), claims == null ? null : claims.issuer(), "denied", detail));
+  /**
+   * The outcome of every check a release makes before wrapping: either a refusal (with the claims,
+   * when the target was verified) or the verified claims and the transfer key.
+   */
+  private record Check(KeyBrokerException refusal, VerifiedClaims claims, RSAPublicKey transfer, List<PolicyDecision.Failure> failures) {}
+
+  /**
+   * Checks a release of {@code key} (or, without a key, of {@code policy} alone) to {@code target}
+   * against the tenant's trusted issuers, in the order a release does: key usable, target verified,
+   * policy satisfied, transfer key present.
+   */
+  private Check check(String tenant, Optional<KeyVersion> key, Optional<ReleasePolicy> policy, String target) throws KeyBrokerException {
+    if (key.isPresent()) {
+      KeyVersion v = key.get();
+      String unusable = !v.attributes().exportable() ? "the key is not exportable" : v.attributes().unusableReason(clock.instant());
+      if (unusable != null || policy.isEmpty()) {
+        return new Check(new KeyBrokerException(Reason.KEY_NOT_RELEASABLE, "release refused: "
+            + (unusable != null ? unusable : "the key has no release policy")), null, null, List.of());
+      }
+    }
+    VerifiedClaims claims;
+    try {
+      claims = verifierOf(tenant).verify(target);
+    } catch (KeyBrokerException e) {
+      return new Check(e, null, null, List.of());
+    }
+    PolicyDecision d = policy.orElseThrow().evaluate(claims);
+    if (!d.allowed()) {
+      return new Check(new KeyBrokerException(Reason.POLICY_NOT_SATISFIED, "Release policy not satisfied: " + d.adminDetail(),
+          "Release policy not satisfied (claims: " + d.callerDetail() + ")"), claims, null, d.failures());
+    }
+    try {
+      return new Check(null, claims, TransferKeys.select(claims.claim("x-ms-runtime")), List.of());
+    } catch (KeyWrapException e) {
+      return new Check(new KeyBrokerException(Reason.BAD_PARAMETER, "release refused: " + e.getMessage()), claims, null, List.of());
+    }
+  }
+
+  private TargetTokenVerifier verifierOf(String tenant) throws KeyBrokerException {
+    TargetTokenVerifier t = targets.get(tenant);
+    if (t == null) {
+      throw new KeyBrokerException(Reason.TARGET_REJECTED, "tenant " + tenant + " trusts no attestation service",
+          "target token issuer is not trusted");
+    }
+    return t;
+  }
+
+  /** {@code POST /keys/{name}[/{version}]/dry-run}: would a release of this key to {@code target} succeed? */
+  private ApiResponse dryRunKey(String name, Optional<String> version, JsonObject b, Caller caller)
+      throws KeyBrokerException, StoreException {
+    String target = target(b);
+    KeyVersion v = find(caller.tenant(), name, version);
+    Optional<ReleasePolicy> policy = v.releasePolicy().map(KeyReleasePolicy::policy);
+    if (b.has("release_policy") && !(b.get("release_policy") instanceof JsonNull)) {
+      requireAdmin(caller); // a draft policy for an existing key is an administrator's tool
+      policy = releasePolicy(b.get("release_policy")).map(KeyReleasePolicy::policy);
+    }
+    return dryRun(caller, Optional.of(v), policy, target, kid(caller.tenant(), v));
+  }
+
+  /** {@code POST /dry-run}: would {@code release_policy} (given in the body) release to {@code target}? */
+  private ApiResponse dryRunPolicy(JsonObject b, Caller caller) throws KeyBrokerException, StoreException {
+    String target = target(b);
+    Optional<ReleasePolicy> policy = releasePolicy(b.get("release_policy")).map(KeyReleasePolicy::policy);
+    if (policy.isEmpty()) {
+      throw new KeyBrokerException(Reason.BAD_POLICY, "release_policy ({\"data\": base64url policy}) is required");
+    }
+    return dryRun(caller, Optional.empty(), policy, target, null);
+  }
+
+  /**
+   * Evaluates without releasing, audits it as a {@code dry-run}, and answers {@code {"allowed", …}}:
+   * administrators see every failed condition with its detail, release-role callers only the claim
+   * names (as in a real denial).
+   */
+  private ApiResponse dryRun(Caller caller, Optional<KeyVersion> v, Optional<ReleasePolicy> policy, String target, String kid)
+      throws KeyBrokerException, StoreException {
+    Check c = check(caller.tenant(), v, policy, target);
+    boolean allowed = c.refusal() == null;
+    audit(caller, "dry-run", v.map(KeyVersion::name).orElse(null), v.map(KeyVersion::version).orElse(null), c.claims(),
+        allowed ? "allowed" : "denied", allowed ? "the release would succeed" : c.refusal().getMessage());
+    JsonBuilder out = JsonBuilder.object().put("allowed", allowed);
+    if (kid != null) {
+      out.put("kid", kid);
+    }
+    if (!allowed) {
+      out.put("reason", caller.admin() ? c.refusal().getMessage() : c.refusal().callerDetail());
+      List<JsonValue> failures = new ArrayList<>();
+      List<String> seen = new ArrayList<>();
+      for (PolicyDecision.Failure f : c.failures()) {
+        if (caller.admin()) {
+          failures.add(JsonBuilder.object().put("claim", f.claim()).put("detail", f.detail()).build());
+        } else if (!seen.contains(f.claim())) {
+          seen.add(f.claim());
+          failures.add(JsonBuilder.object().put("claim", f.claim()).build());
+        }
+      }
+      out.put("failures", new JsonArray(failures));
+    }
+    return ApiResponse.json(200, out.toString());
+  }
+
+  private void audit(Caller caller, String action, String name, String version, VerifiedClaims claims, String result,
+      String detail) throws StoreException {
+    store.audit(new AuditEntry(caller.tenant(), caller.id(), action, name, version,
+        claims == null ? null : claims.jti().orElse(null), claims == null ? null : claims.issuer(), result, detail));
+  }
+
+  private static String target(JsonObject b) throws KeyBrokerException {
+    String target = optString(b, "target");
+    if (target == null || target.isEmpty()) {
+      throw new KeyBrokerException(Reason.BAD_PARAMETER, "target (the attestation token) is required");
+    }
+    if (target.length() > 64 * 1024) {
+      throw new KeyBrokerException(Reason.BAD_PARAMETER, "target is larger than 64 KiB");
+    }
+    return target;
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private KeyVersion find(String name, Optional<String> version) throws KeyBrokerException, StoreException {
-    return store.get(name, version).orElseThrow(() -> notFound(name));
+  private KeyVersion find(String tenant, String name, Optional<String> version) throws KeyBrokerException, StoreException {
+    return store.get(tenant, name, version).orElseThrow(() -> notFound(name));
   }
 
   private static KeyBrokerException notFound(String name) {
@@ -559,13 +669,13 @@ public final class KeyVaultService {
     }
   }
 
-  private String kid(KeyVersion v) {
-    return baseUrl + "/keys/" + v.name() + "/" + v.version();
+  private String kid(String tenant, KeyVersion v) {
+    return baseUrl + TenantPath.prefix(tenant) + "/keys/" + v.name() + "/" + v.version();
   }
 
-  private JsonObject bundle(KeyVersion v) {
+  private JsonObject bundle(String tenant, KeyVersion v) {
     Map<String, JsonValue> key = new LinkedHashMap<>();
-    key.put("kid", new JsonString(kid(v)));
+    key.put("kid", new JsonString(kid(tenant, v)));
     key.put("kty", new JsonString(v.type().wire()));
     List<JsonValue> ops = new ArrayList<>();
     v.keyOps().forEach(o -> ops.add(new JsonString(o)));

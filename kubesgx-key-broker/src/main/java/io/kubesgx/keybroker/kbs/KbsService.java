@@ -233,7 +233,7 @@ public final class KbsService {
       if (!sessions.attest(s, new Attested(token, a.teePubKey(), claims))) {
         throw new KbsException(Variant.AttestationError, "the session was attested or ended concurrently; start again with auth");
       }
-      record(new AuditEntry("kbs", "kbs-attest", "", "", null, authority, "ok", "tenant " + tenant + ", mrsigner "
+      record(new AuditEntry(tenant, "kbs", "kbs-attest", "", "", null, authority, "ok", "tenant " + tenant + ", mrsigner "
           + claims.claim("x-ms-sgx-mrsigner") + ", mrenclave " + claims.claim("x-ms-sgx-mrenclave") + ", svn "
           + claims.claim("x-ms-sgx-svn") + ", debug " + claims.claim("x-ms-sgx-is-debuggable") + ", tcb "
           + claims.claim("x-kubesgx-tcb-status")));
@@ -301,7 +301,7 @@ public final class KbsService {
       Arrays.fill(value, (byte) 0);
     }
     // Audit before answering: a release that cannot be recorded does not happen.
-    record(new AuditEntry("kbs", "kbs-release", v.name(), v.version(), a.claims().jti().orElse(null), authority, "ok",
+    record(new AuditEntry(tenant, "kbs", "kbs-release", v.name(), v.version(), a.claims().jti().orElse(null), authority, "ok",
         "tenant " + tenant + ", resource " + path + ", mrsigner " + a.claims().claim("x-ms-sgx-mrsigner")));
     return new Response(200, jwe.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", JSON));
   }
@@ -357,7 +357,7 @@ public final class KbsService {
   }
 
   private KbsException denied(String tenant, String action, String what, String why) throws KbsException {
-    recordDenial(new AuditEntry("kbs", action, what, "", null, authority, "denied", "tenant " + tenant + ", " + why));
+    recordDenial(new AuditEntry(tenant, "kbs", action, what, "", null, authority, "denied", "tenant " + tenant + ", " + why));
     return new KbsException(Variant.AttestationError, why);
   }
 
@@ -365,7 +365,7 @@ public final class KbsService {
       throws KbsException {
     String name = what.contains("@") ? what.substring(0, what.indexOf('@')) : what;
     String version = what.contains("@") ? what.substring(what.indexOf('@') + 1) : "";
-    recordDenial(new AuditEntry("kbs", action, name, version, a.claims().jti().orElse(null), authority, "denied",
+    recordDenial(new AuditEntry(tenant, "kbs", action, name, version, a.claims().jti().orElse(null), authority, "denied",
         "tenant " + tenant + ", " + adminWhy));
     Variant v = callerWhy.startsWith("resource not found") ? Variant.PluginInternalError : Variant.PolicyDeny;
     return new KbsException(v, callerWhy);

@@ -200,7 +200,7 @@ public final class SecretsService {
       random.nextBytes(id);
       SecretVersion v = new SecretVersion(tenant, name, HexFormat.of().formatHex(id), Optional.ofNullable(contentType(b)), a,
           tags(b.get("tags")), policy, kbs, bytes);
-      store.addVersion(v, new AuditEntry(actor, "secret-set", name, v.version(), null, null, "ok",
+      store.addVersion(v, new AuditEntry(tenant, actor, "secret-set", name, v.version(), null, null, "ok",
           "tenant " + tenant + ", " + bytes.length + " bytes" + (policy.isPresent() ? ", release policy" : "")
               + kbs.map(p -> ", KBS resource " + p).orElse("")));
       return new Reply(200, Json.write(bundle(v, policy.isEmpty())));
@@ -248,7 +248,7 @@ public final class SecretsService {
     Map<String, String> tags = b.has("tags") ? tags(b.get("tags")) : cur.tags();
     SecretVersion v = cur.withChanges(ct, a, tags, policy, kbs);
     try {
-      store.update(v, pathChanged, new AuditEntry(actor, "secret-update", name, v.version(), null, null, "ok",
+      store.update(v, pathChanged, new AuditEntry(tenant, actor, "secret-update", name, v.version(), null, null, "ok",
           "tenant " + tenant + ", enabled=" + a.enabled() + (b.has("release_policy") ? ", release policy replaced" : "")
               + (pathChanged ? ", KBS resource " + kbs.orElse("removed") : "")));
     } catch (StoreException e) {
@@ -265,7 +265,7 @@ public final class SecretsService {
 
   private Reply delete(String tenant, String name, String actor) throws KeyBrokerException, StoreException {
     SecretVersion latest = find(tenant, name, Optional.empty());
-    if (!store.delete(tenant, name, new AuditEntry(actor, "secret-delete", name, null, null, null, "ok",
+    if (!store.delete(tenant, name, new AuditEntry(tenant, actor, "secret-delete", name, null, null, null, "ok",
         "tenant " + tenant + ", all versions deleted"))) {
       throw notFound(name);
     }

@@ -13,6 +13,7 @@ import io.kubesgx.keybroker.keys.KeyReleasePolicy;
 import io.kubesgx.keybroker.keys.KeyType;
 import io.kubesgx.keybroker.keys.KeyVersion;
 import io.kubesgx.keybroker.policy.ReleasePolicy;
+import io.kubesgx.keybroker.tenant.TenantPath;
 import io.kubesgx.keybroker.store.StoreException.Reason;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -37,7 +38,9 @@ import org.flywaydb.core.Flyway;
 /**
  * Key versions and the audit log over JDBC: SQLite ({@code jdbc:sqlite:FILE}, the default) or
  * PostgreSQL ({@code jdbc:postgresql://…}). Every change to a key is written in the same
- * transaction as its audit entry, so a crash leaves either both or neither.
+ * transaction as its audit entry, so a crash leaves either both or neither. Keys belong to a tenant
+ * (the methods without one address {@link TenantPath#DEFAULT}); a key of one tenant is invisible to
+ * the others, and its sealed record is bound to its tenant, name and version.
  *
  * <p>The audit log is append-only and hash-chained: entry {@code n} stores {@code
  * SHA-256(text(n) )} where {@code text(n)} includes the hash of entry {@code n-1}; {@link
@@ -87,9 +90,9 @@ public final class KeyStore implements AutoCloseable {
     }
   }
 
-  /** The key versions: {@code kb_key_versions/NAME/VERSION}. */
-  public static final SealedTable KEY_VERSIONS = new SealedTable("kb_key_versions", List.of("name", "version"), "sealed_dek",
-      "kek_id", k -> recordId(k.get(0), k.get(1)));
+  /** The key versions: {@code kb_key_versions/[TENANT/]NAME/VERSION} (the default tenant without its name). */
+  public static final SealedTable KEY_VERSIONS = new SealedTable("kb_key_versions", List.of("tenant", "name", "version"),
+      "sealed_dek", "kek_id", k -> recordId(k.get(0), k.get(1), k.get(2)));
 
   /** The secret versions: {@code kb_secret_versions/TENANT/NAME/VERSION}. */
   public static final SealedTable SECRET_VERSIONS = new SealedTable("kb_secret_versions", List.of("tenant", "name", "version"),
@@ -250,10 +253,20 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE} or {@link Reason#CONFLICT}
    */
   public void addVersion(KeyVersion v, AuditEntry audit) throws StoreException {
+    addVersion(TenantPath.DEFAULT, v, audit);
+  }
+
+  /**
+   * Adds a new version of a key of {@code tenant} and its audit entry in one transaction.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE} or {@link Reason#CONFLICT}
+   */
+  public void addVersion(String tenant, KeyVersion v, AuditEntry audit) throws StoreException {
     write(c -> {
       long seq;
-      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM kb_key_versions WHERE name = ?")) {
-        ps.setString(1, v.name());
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM kb_key_versions WHERE tenant = ? AND name = ?")) {
+        ps.setString(1, tenant);
+        ps.setString(2, v.name());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           seq = rs.getLong(1) + 1;
@@ -262,13 +275,13 @@ public final class KeyStore implements AutoCloseable {
       byte[] secret = v.material().exportBytes();
       Envelope.Sealed sealed;
       try {
-        sealed = envelope.seal(secret, recordId(v.name(), v.version()));
+        sealed = envelope.seal(secret, recordId(tenant, v.name(), v.version()));
       } finally {
         java.util.Arrays.fill(secret, (byte) 0);
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO kb_key_versions (name, version, seq, kty, key_size, key_ops, "
           + "enabled, nbf, exp, exportable, created, updated, tags, policy_content_type, policy_immutable, policy_data, "
-          + "public_jwk, sealed_dek, sealed_material, kek_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + "public_jwk, sealed_dek, sealed_material, kek_id, tenant) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, v.name());
         ps.setString(2, v.version());
         ps.setLong(3, seq);
@@ -279,6 +292,7 @@ public final class KeyStore implements AutoCloseable {
         ps.setString(18, sealed.dek());
         ps.setString(19, sealed.content());
         ps.setString(20, sealed.kekId());
+        ps.setString(21, tenant);
         ps.executeUpdate();
       }
       appendAudit(c, audit);
@@ -291,13 +305,23 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE}, or {@link Reason#CONFLICT} when the version vanished
    */
   public void update(KeyVersion v, AuditEntry audit) throws StoreException {
+    update(TenantPath.DEFAULT, v, audit);
+  }
+
+  /**
+   * Replaces the mutable parts of a version of a key of {@code tenant} and audits it.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE}, or {@link Reason#CONFLICT} when the version vanished
+   */
+  public void update(String tenant, KeyVersion v, AuditEntry audit) throws StoreException {
     write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE kb_key_versions SET key_ops = ?, enabled = ?, nbf = ?, exp = ?, "
           + "exportable = ?, created = ?, updated = ?, tags = ?, policy_content_type = ?, policy_immutable = ?, policy_data = ? "
-          + "WHERE name = ? AND version = ?")) {
+          + "WHERE tenant = ? AND name = ? AND version = ?")) {
         bindMutable(ps, 1, v);
-        ps.setString(12, v.name());
-        ps.setString(13, v.version());
+        ps.setString(12, tenant);
+        ps.setString(13, v.name());
+        ps.setString(14, v.version());
         if (ps.executeUpdate() != 1) {
           throw new SQLException("CONFLICT: the key version was deleted meanwhile");
         }
@@ -312,10 +336,20 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE}
    */
   public boolean delete(String name, AuditEntry audit) throws StoreException {
+    return delete(TenantPath.DEFAULT, name, audit);
+  }
+
+  /**
+   * Deletes every version of {@code tenant}'s key {@code name} and audits it; returns whether anything was deleted.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE}
+   */
+  public boolean delete(String tenant, String name, AuditEntry audit) throws StoreException {
     boolean[] deleted = {false};
     write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM kb_key_versions WHERE name = ?")) {
-        ps.setString(1, name);
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM kb_key_versions WHERE tenant = ? AND name = ?")) {
+        ps.setString(1, tenant);
+        ps.setString(2, name);
         deleted[0] = ps.executeUpdate() > 0;
       }
       if (deleted[0]) {
@@ -331,12 +365,22 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE}, or {@link Reason#TAMPERED} when the record does not open
    */
   public Optional<KeyVersion> get(String name, Optional<String> version) throws StoreException {
-    String sql = "SELECT * FROM kb_key_versions WHERE name = ? "
+    return get(TenantPath.DEFAULT, name, version);
+  }
+
+  /**
+   * Returns a version of {@code tenant}'s key {@code name}, or the newest when {@code version} is empty.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE}, or {@link Reason#TAMPERED} when the record does not open
+   */
+  public Optional<KeyVersion> get(String tenant, String name, Optional<String> version) throws StoreException {
+    String sql = "SELECT * FROM kb_key_versions WHERE tenant = ? AND name = ? "
         + (version.isPresent() ? "AND version = ?" : "ORDER BY seq DESC LIMIT 1");
     try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, name);
+      ps.setString(1, tenant);
+      ps.setString(2, name);
       if (version.isPresent()) {
-        ps.setString(2, version.get());
+        ps.setString(3, version.get());
       }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -352,10 +396,20 @@ public final class KeyStore implements AutoCloseable {
    * @throws StoreException {@link Reason#UNAVAILABLE} or {@link Reason#TAMPERED}
    */
   public List<KeyVersion> versions(String name, int limit) throws StoreException {
+    return versions(TenantPath.DEFAULT, name, limit);
+  }
+
+  /**
+   * Returns the versions of {@code tenant}'s key {@code name}, oldest first, at most {@code limit}.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE} or {@link Reason#TAMPERED}
+   */
+  public List<KeyVersion> versions(String tenant, String name, int limit) throws StoreException {
     try (Connection c = pool.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT * FROM kb_key_versions WHERE name = ? ORDER BY seq LIMIT ?")) {
-      ps.setString(1, name);
-      ps.setInt(2, limit);
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM kb_key_versions WHERE tenant = ? AND name = ? ORDER BY seq LIMIT ?")) {
+      ps.setString(1, tenant);
+      ps.setString(2, name);
+      ps.setInt(3, limit);
       List<KeyVersion> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -401,6 +455,7 @@ public final class KeyStore implements AutoCloseable {
   }
 
   private KeyVersion read(ResultSet rs) throws SQLException, StoreException {
+    String tenant = rs.getString("tenant");
     String name = rs.getString("name");
     String version = rs.getString("version");
     try {
@@ -424,7 +479,7 @@ public final class KeyStore implements AutoCloseable {
       String ops = rs.getString("key_ops");
       Map<String, Object> publicJwk = com.nimbusds.jose.util.JSONObjectUtils.parse(rs.getString("public_jwk"));
       byte[] secret = envelope.open(new Envelope.Sealed(rs.getString("kek_id"), rs.getString("sealed_dek"),
-          rs.getString("sealed_material")), recordId(name, version));
+          rs.getString("sealed_material")), recordId(tenant, name, version));
       KeyMaterial material;
       try {
         material = KeyMaterial.restore(type.kind(), secret, publicJwk, rs.getInt("key_size"));
@@ -447,8 +502,9 @@ public final class KeyStore implements AutoCloseable {
     return new JsonObject(out);
   }
 
-  private static String recordId(String name, String version) {
-    return "kb_key_versions/" + name + "/" + version;
+  /** The associated data a record is sealed with; the default tenant's keeps the form from before tenants. */
+  private static String recordId(String tenant, String name, String version) {
+    return "kb_key_versions/" + (TenantPath.DEFAULT.equals(tenant) ? "" : tenant + "/") + name + "/" + version;
   }
 
   // ---------------------------------------------------------------- KEK rotation
@@ -667,7 +723,7 @@ public final class KeyStore implements AutoCloseable {
     Instant at = Instant.ofEpochMilli(clock.instant().toEpochMilli());
     String hash = sha256Hex(e.hashedText(seq, at, prev));
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO kb_audit (seq, at_millis, actor, action, key_name, key_version, "
-        + "jti, issuer, result, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        + "jti, issuer, result, detail, prev_hash, hash, tenant) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       ps.setLong(1, seq);
       ps.setLong(2, at.toEpochMilli());
       ps.setString(3, e.actor());
@@ -680,6 +736,7 @@ public final class KeyStore implements AutoCloseable {
       ps.setString(10, e.detail());
       ps.setString(11, prev);
       ps.setString(12, hash);
+      ps.setString(13, e.tenant());
       ps.executeUpdate();
     }
     writeCheckpoint(c, envelope, seq, hash);
@@ -737,7 +794,7 @@ public final class KeyStore implements AutoCloseable {
   public AuditCheck verifyAudit() throws StoreException {
     try (Connection c = pool.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT seq, at_millis, actor, action, key_name, key_version, jti, issuer, "
-            + "result, detail, prev_hash, hash FROM kb_audit ORDER BY seq")) {
+            + "result, detail, prev_hash, hash, tenant FROM kb_audit ORDER BY seq")) {
       ps.setFetchSize(500);
       String prev = GENESIS;
       long expected = 1;
@@ -747,8 +804,8 @@ public final class KeyStore implements AutoCloseable {
           if (seq != expected) {
             return new AuditCheck(false, expected - 1, "entry " + expected + " is missing (next is " + seq + ")", "", false);
           }
-          AuditEntry e = new AuditEntry(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-              rs.getString(8), rs.getString(9), rs.getString(10));
+          AuditEntry e = new AuditEntry(rs.getString(13), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+              rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
           if (!prev.equals(rs.getString(11))) {
             return new AuditCheck(false, seq - 1, "entry " + seq + " does not link to entry " + (seq - 1), "", false);
           }
@@ -819,15 +876,14 @@ public final class KeyStore implements AutoCloseable {
   public List<String> auditLines(int limit) throws StoreException {
     try (Connection c = pool.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT seq, at_millis, actor, action, key_name, key_version, jti, issuer, "
-            + "result, detail, prev_hash, hash FROM kb_audit ORDER BY seq LIMIT ?")) {
+            + "result, detail, prev_hash, hash, tenant FROM kb_audit ORDER BY seq LIMIT ?")) {
       ps.setInt(1, limit);
       List<String> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          AuditEntry e = new AuditEntry(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-              rs.getString(8), rs.getString(9), rs.getString(10));
-          String text = e.hashedText(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(11));
-          out.add(text.substring(0, text.length() - 1) + ",\"hash\":\"" + rs.getString(12) + "\"}");
+          AuditEntry e = new AuditEntry(rs.getString(13), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+              rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+          out.add(e.exportText(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(11), rs.getString(12)));
         }
       }
       return out;

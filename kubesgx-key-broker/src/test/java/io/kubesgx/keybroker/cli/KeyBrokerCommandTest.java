@@ -106,6 +106,54 @@ class KeyBrokerCommandTest {
     assertUsageError(run("audit", "verify", "--state-dir", dir.resolve("nope").toString()), "no key-broker database");
   }
 
+  private static Run withTenants(Path dir, String json, String... extra) throws Exception {
+    Path f = dir.resolve("tenants.json");
+    Files.writeString(f, json);
+    List<String> a = new ArrayList<>(List.of("--port", "0", "--state-dir", dir.resolve("state").toString(), "--tenants-file", f.toString(),
+        "--trust-issuer", "https://a.example"));
+    a.addAll(List.of(extra));
+    return run(a.toArray(String[]::new));
+  }
+
+  @Test
+  void run_tenantsFileMistakes_exit2OneLineNamingTheField(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a.token"), "team-a-admin-token-0123456789abcdef-xyz");
+    Files.writeString(dir.resolve("short.token"), "short");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"adminTokenFile\": [\"a.token\"]}}}"),
+        "tenants.team-a.adminTokenFile is not a known setting");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"trustedIssuers\": [\"https://a.example\"], "
+        + "\"bindings\": [{\"namespace\": \"apps\", \"role\": \"owner\"}]}}}"), "tenants.team-a.bindings[0].role must be");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"Team_A\": {}}}"), "tenants.Team_A: tenant names are DNS labels");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"trustedIssuers\": [\"https://a.example\"], "
+        + "\"adminTokenFiles\": [\"short.token\"]}}}"), "tenants.team-a.adminTokenFiles[0]: the admin token");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"trustedIssuers\": [\"https://a.example\"], "
+        + "\"adminTokenFiles\": [\"missing.token\"]}}}"), "tenants.team-a.adminTokenFiles[0]: cannot read");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"trustedIssuers\": [\"http://attest.example\"]}}}"),
+        "tenants.team-a.trustedIssuers");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"adminTokenFiles\": [\"a.token\"]}}}"),
+        "tenants.team-a.trustedIssuers must list");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"team-a\": {\"trustedIssuers\": [\"https://a.example\"], "
+        + "\"adminTokenFiles\": [\"a.token\"]}, \"team-b\": {\"trustedIssuers\": [\"https://a.example\"], "
+        + "\"adminTokenFiles\": [\"a.token\"]}}}"), "give each tenant its own token");
+    assertUsageError(withTenants(dir, "{\"tenants\": {}, \"namespaceIsTenant\": \"yes\"}"), "namespaceIsTenant must be true or false");
+    assertUsageError(withTenants(dir, "{\"tenants\": {\"a\": {}, \"a\": {}}}"), "duplicate key");
+    assertUsageError(withTenants(dir, "[]"), "not a JSON object");
+    assertUsageError(withTenants(dir, "{}"), "tenants (an object of tenant name to settings) is required");
+    assertUsageError(run("--port", "0", "--state-dir", dir.resolve("state").toString(), "--tenants-file",
+        dir.resolve("tenants-typo.json").toString()), "tenants-typo.json: cannot read it");
+    assertFalse(Files.exists(dir.resolve("state")), "nothing created for a mistake");
+  }
+
+  @Test
+  void run_kubernetesOptionMistakes_exit2(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--k8s-audience", "x").toArray(String[]::new)),
+        "--k8s-audience needs --k8s-issuer");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--k8s-issuer", "http://cluster.example").toArray(String[]::new)),
+        "loopback");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--caller-releases-per-second", "0").toArray(String[]::new)),
+        "--caller-releases-per-second");
+  }
+
   @Test
   void auditVerify_intactThenTampered_exit0Then1(@TempDir Path dir) throws Exception {
     Path db = dir.resolve("key-broker.db");
