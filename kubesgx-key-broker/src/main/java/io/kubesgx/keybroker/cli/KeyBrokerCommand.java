@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "key-broker",
     mixinStandardHelpOptions = true,
-    subcommands = AuditCommand.class,
+    subcommands = {AuditCommand.class, ReleaseCommand.class},
     description = {
       "Runs the key broker: Azure Key Vault key operations (api-version 7.4-7.6) under /keys, Secure Key Release to "
           + "enclaves whose attestation token (from a --trust-issuer) satisfies the key's release policy; /healthz, /readyz, /metrics.",
