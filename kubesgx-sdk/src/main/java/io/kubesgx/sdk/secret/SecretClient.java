@@ -286,7 +286,7 @@ public final class SecretClient {
     return out;
   }
 
-  private ReleasedKey verifyAndUnwrap(byte[] answer, String name, Optional<String> version, RSAPrivateKey transfer, URI uri)
+  ReleasedKey verifyAndUnwrap(byte[] answer, String name, Optional<String> version, RSAPrivateKey transfer, URI uri)
       throws SecretException {
     try {
       String jwsText = Json.parseObject(new String(answer, StandardCharsets.UTF_8)).string("value");
@@ -342,7 +342,8 @@ public final class SecretClient {
       } finally {
         Arrays.fill(material, (byte) 0);
       }
-    } catch (MalformedInputException | ParseException | IllegalArgumentException e) {
+    } catch (MalformedInputException | ParseException | RuntimeException e) {
+      // Unchecked exceptions from the JOSE and certificate parsers on hostile input are "malformed" too.
       throw new SecretException(SecretException.Reason.BAD_RESPONSE,
           "the key broker at " + uri.getRawAuthority() + " answered with a malformed release result: " + e.getMessage(), e);
     } catch (GeneralSecurityException | JOSEException e) {
