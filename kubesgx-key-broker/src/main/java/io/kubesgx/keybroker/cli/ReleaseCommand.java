@@ -109,13 +109,13 @@ public final class ReleaseCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--wrap must be RSA_AES_KEY_WRAP_256, RSA_AES_KEY_WRAP_384 or CKM_RSA_AES_KEY_WRAP, got " + wrap);
       }
-      SignerTrust trust = signerCert != null ? SignerTrust.pinnedPem(signerCert) : SignerTrust.certificateAuthoritiesPem(signerCa);
       URI att = uri(attestationUrl, "--attestation-url");
       AttestationClient.Builder ab = AttestationClient.newBuilder(att);
       if (isHttp(att)) {
         ab.insecureAllowPlainHttp();
       }
       URI broker = uri(url, "--url");
+      SignerTrust trust = signerCert != null ? SignerTrust.pinnedPem(signerCert) : SignerTrust.certificateAuthoritiesPem(signerCa);
       SecretClient.Builder sb = SecretClient.newBuilder(broker, ab.build(), trust).bearerTokenFile(tokenFile).keyWrap(alg);
       if (isHttp(broker)) {
         sb.insecureAllowPlainHttp();
