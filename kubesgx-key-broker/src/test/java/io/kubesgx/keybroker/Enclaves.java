@@ -83,6 +83,18 @@ public final class Enclaves implements AutoCloseable {
     return client.attest(p, runtime.getBytes(StandardCharsets.UTF_8), RuntimeData.DataType.JSON).raw();
   }
 
+  /** Returns a quote provider for a simulated enclave with the given identity (as {@link #token} uses). */
+  public SimQuoteProvider provider(boolean debug, Bytes mrSigner, int isvSvn) {
+    return SimQuoteProvider.create(platform, AppEnclave.newBuilder()
+        .mrEnclave(Bytes.of("kubesgx key broker test enclave".getBytes(StandardCharsets.US_ASCII)).sha256())
+        .mrSigner(mrSigner).debug(debug).product(1, isvSvn).build());
+  }
+
+  /** Returns the client of this attestation service (plain HTTP on loopback). */
+  public AttestationClient attestationClient() {
+    return client;
+  }
+
   @Override
   public void close() {
     service.close();

@@ -6,7 +6,7 @@ import io.kubesgx.common.cli.CommandProvider;
 public final class CommandProviders {
   private CommandProviders() {}
 
-  /** Provides {@code kubesgx key-broker} (with {@code key-broker audit verify|export} and {@code key-broker kek rotate|id}). */
+  /** Provides {@code kubesgx key-broker} (with {@code key-broker audit verify|export}, {@code key-broker kek rotate|id} and {@code key-broker release}). */
   public static final class KeyBroker implements CommandProvider {
     @Override
     public String parent() {

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "key-broker",
     mixinStandardHelpOptions = true,
-    subcommands = {AuditCommand.class, KekCommand.class},
+    subcommands = {AuditCommand.class, KekCommand.class, ReleaseCommand.class},
     description = {
       "Runs the key broker: Azure Key Vault key operations (api-version 7.4-7.6) under /keys, Secure Key Release to "
           + "enclaves whose attestation token (from a --trust-issuer) satisfies the key's release policy; /healthz, /readyz, /metrics.",

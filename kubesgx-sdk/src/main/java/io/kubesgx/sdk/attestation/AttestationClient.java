@@ -1,5 +1,6 @@
 package io.kubesgx.sdk.attestation;
 
+import io.kubesgx.sdk.internal.HttpSupport;
 import io.kubesgx.common.Bytes;
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.common.json.Json;

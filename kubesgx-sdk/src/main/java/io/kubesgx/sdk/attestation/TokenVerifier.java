@@ -1,5 +1,6 @@
 package io.kubesgx.sdk.attestation;
 
+import io.kubesgx.sdk.internal.HttpSupport;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;

@@ -1,5 +1,6 @@
 package io.kubesgx.sdk.attestation;
 
+import io.kubesgx.sdk.internal.HttpSupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

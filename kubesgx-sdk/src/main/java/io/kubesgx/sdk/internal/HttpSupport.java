@@ -1,4 +1,4 @@
-package io.kubesgx.sdk.attestation;
+package io.kubesgx.sdk.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,10 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** Small HTTP helpers shared by the client and the verifier. */
-final class HttpSupport {
+/** Small HTTP helpers shared by the SDK's clients (internal: not part of the SDK's API). */
+public final class HttpSupport {
   /** Largest response body read (tokens, discovery documents and key sets are a few KiB). */
-  static final int MAX_BODY = 1024 * 1024;
+  public static final int MAX_BODY = 1024 * 1024;
 
   private HttpSupport() {}
 
@@ -23,7 +23,7 @@ final class HttpSupport {
    * Returns a body subscriber that collects at most {@link #MAX_BODY} bytes; a longer body cancels
    * the response and fails with an {@link IOException} (nothing beyond the limit is buffered).
    */
-  static HttpResponse.BodySubscriber<byte[]> boundedBody() {
+  public static HttpResponse.BodySubscriber<byte[]> boundedBody() {
     return new BoundedBody();
   }
 
@@ -76,7 +76,7 @@ final class HttpSupport {
    *
    * @throws IllegalArgumentException naming {@code what} otherwise
    */
-  static URI checkUri(URI uri, boolean allowHttp, String what) {
+  public static URI checkUri(URI uri, boolean allowHttp, String what) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (uri.getHost() == null || !(scheme.equals("https") || (allowHttp && scheme.equals("http")))) {
       throw new IllegalArgumentException(what + " must be an absolute https URL" + (allowHttp ? " (or http)" : "")
@@ -86,7 +86,7 @@ final class HttpSupport {
   }
 
   /** Returns a printable, shortened excerpt of a body for error messages. */
-  static String excerpt(byte[] body) {
+  public static String excerpt(byte[] body) {
     String s = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {
