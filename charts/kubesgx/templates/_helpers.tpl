@@ -143,6 +143,15 @@ seccompProfile:
 {{- if and (eq .Values.keyBroker.database.type "postgres") (not .Values.keyBroker.database.postgres.existingSecret) -}}
 {{- fail "keyBroker.database.type=postgres needs keyBroker.database.postgres.existingSecret (a Secret with the JDBC URL)" -}}
 {{- end -}}
+{{- if and .Values.keyBroker.tenants.existingSecret .Values.keyBroker.tenants.existingConfigMap -}}
+{{- fail "keyBroker.tenants: set existingSecret or existingConfigMap, not both (the tenants file comes from one of them)" -}}
+{{- end -}}
+{{- if and .Values.keyBroker.tenants.tokensSecret (not (or .Values.keyBroker.tenants.existingSecret .Values.keyBroker.tenants.existingConfigMap)) -}}
+{{- fail "keyBroker.tenants.tokensSecret needs the tenants file: set keyBroker.tenants.existingConfigMap or keyBroker.tenants.existingSecret" -}}
+{{- end -}}
+{{- if has .Values.keyBroker.kek.key .Values.keyBroker.kek.previousKeys -}}
+{{- fail (printf "keyBroker.kek.previousKeys lists %s, the current KEK (keyBroker.kek.key): list only older KEKs" .Values.keyBroker.kek.key) -}}
+{{- end -}}
 {{- if and (not .Values.keyBroker.trustIssuers) (not .Values.attestation.enabled) -}}
 {{- fail "keyBroker.trustIssuers is empty and attestation.enabled=false: name at least one attestation issuer" -}}
 {{- end -}}

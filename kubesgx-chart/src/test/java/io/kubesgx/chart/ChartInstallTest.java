@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -15,7 +16,13 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.kubesgx.common.sgx.SgxNodeConventions;
 import io.kubesgx.nodeagent.cli.NodeAgentCommand;
+import io.kubesgx.status.Component;
+import io.kubesgx.status.NodeInfo;
+import io.kubesgx.status.StatusCalculator;
+import io.kubesgx.status.StatusReport;
+import io.kubesgx.status.kube.ClusterReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +58,10 @@ class ChartInstallTest {
   void install_renderedChartThenNodeAgentWithSimulatedEpc_nodeShowsEpcCapacity() throws Exception {
     RenderedChart chart = RenderedChart.render("default-values.yaml", "nodeAgent.simulateEpc", "64Mi");
 
-    // 1. Apply every rendered object; each reads back.
+    // 1. The release namespace (what `helm install --create-namespace` creates; the chart renders
+    //    none), then every rendered object; each reads back.
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(RenderedChart.NAMESPACE)
+        .endMetadata().build()).create();
     for (HasMetadata o : chart.objects()) {
       client.resource(o).create();
     }
@@ -133,9 +143,29 @@ class ChartInstallTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode(), "the chart's liveness endpoint");
 
-      // Lead, at merge with `kubesgx status` (issue 14 item 3): run status against this same mock
-      // server here (e.g. its command class with --kubeconfig kubeconfig --namespace
-      // RenderedChart.NAMESPACE --json) and assert it shows NODE with 64Mi EPC allocatable.
+      // 4. `kubesgx status` against the same API server: the node's EPC in its pool and every
+      //    component the chart created.
+      StatusReport report = StatusCalculator.compute(new ClusterReader(client)
+          .read(RenderedChart.NAMESPACE, SgxNodeConventions.STARTUP_TAINT_KEY));
+      assertTrue(report.installed(), report::toString);
+      StatusReport.Pool pool = report.pools().stream()
+          .filter(p -> p.name().equals(NodeInfo.poolOf(n.getMetadata().getLabels())))
+          .findFirst().orElseThrow(() -> new AssertionError("no pool for " + NODE + ": " + report));
+      assertEquals(1, pool.sgxNodes(), report::toString);
+      assertEquals(64L << 20, pool.epcAllocatableBytes(), report::toString);
+      assertEquals(64L << 20, pool.epcFreeBytes(), report::toString);
+      for (Component comp : Component.values()) {
+        List<String> rendered = chart.objects().stream()
+            .filter(o -> o.getKind().equals(comp.kind())
+                && o.getMetadata().getLabels() != null
+                && comp.label().equals(o.getMetadata().getLabels().get(Component.COMPONENT_LABEL)))
+            .map(o -> o.getMetadata().getName()).sorted().toList();
+        StatusReport.Service service = report.services().stream().filter(s -> s.component() == comp)
+            .findFirst().orElseThrow();
+        assertEquals(rendered, service.names().stream().sorted().toList(), comp + " in " + report);
+      }
+      assertTrue(report.services().stream().filter(StatusReport.Service::present).count() >= 3,
+          () -> "the default chart creates at least the node agent, quote helper and one service: " + report);
 
       agent.destroy(); // SIGTERM
       assertTrue(agent.waitFor(30, TimeUnit.SECONDS), "the agent did not stop on SIGTERM");

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -424,6 +425,107 @@ class KubesgxChartTest {
         .set("keyBroker.enabled", "true").call());
     assertTrue(e.getMessage().contains("keyBroker.enabled needs HTTPS: set keyBroker.tls.existingSecret"),
         e.getMessage());
+  }
+
+  private static Container keyBroker(RenderedChart r) {
+    return r.find(Deployment.class, "kubesgx-key-broker").orElseThrow().getSpec().getTemplate().getSpec()
+        .getContainers().get(0);
+  }
+
+  private static String arg(List<String> args, String option) {
+    int i = args.indexOf(option);
+    assertTrue(i >= 0 && i + 1 < args.size(), () -> option + " missing from " + args);
+    return args.get(i + 1);
+  }
+
+  @Test
+  void template_keyBrokerOptions_renderedArgsParseWithTheBrokersOwnCommandLine() {
+    RenderedChart r = RenderedChart.render("cert-manager-values.yaml",
+        "keyBroker.kek.key", "kek-2",
+        "keyBroker.kek.previousKeys[0]", "kek-1",
+        "keyBroker.tenants.existingConfigMap", "kubesgx-tenants",
+        "keyBroker.tenants.tokensSecret", "kubesgx-tenant-tokens",
+        "keyBroker.kubernetesAuth.issuer", "https://kubernetes.default.svc.cluster.local",
+        "keyBroker.kubernetesAuth.audience", "vault",
+        "keyBroker.kbs.pcsUrl", "https://pccs.example:8081/sgx/certification/v4",
+        "keyBroker.rateLimits.callerReleasesPerSecond", "2000",
+        "keyBroker.signing.existingSecret", "kubesgx-release-signing");
+    Container c = keyBroker(r);
+    List<String> args = c.getArgs();
+    assertEquals("key-broker", args.get(0), "the image's CLI sub-command");
+    // Every option the chart passes exists and its value parses (a renamed flag fails here).
+    new picocli.CommandLine(new io.kubesgx.keybroker.cli.KeyBrokerCommand())
+        .parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+    assertEquals("/etc/kubesgx/kek/kek", arg(args, "--kek-file"));
+    assertEquals("/etc/kubesgx/kek/previous-kek-1", arg(args, "--previous-kek-file"));
+    assertEquals("/etc/kubesgx/tenants/tenants.json", arg(args, "--tenants-file"));
+    assertEquals("https://kubernetes.default.svc.cluster.local", arg(args, "--k8s-issuer"));
+    assertEquals("vault", arg(args, "--k8s-audience"));
+    assertEquals("https://pccs.example:8081/sgx/certification/v4", arg(args, "--pcs-url"));
+    assertEquals("2000", arg(args, "--caller-releases-per-second"));
+    assertEquals("/etc/kubesgx/signing/tls.key", arg(args, "--signing-key"));
+    assertEquals("/etc/kubesgx/signing/tls.crt", arg(args, "--signing-cert"));
+    assertFalse(args.contains("--kbs-authority"), "empty authority = the broker's default");
+    // The KEK Secret gives both files; the tenants file and the token files are mounted read-only.
+    PodSpec pod = r.find(Deployment.class, "kubesgx-key-broker").orElseThrow().getSpec().getTemplate().getSpec();
+    Volume kek = pod.getVolumes().stream().filter(v -> v.getName().equals("kek")).findFirst().orElseThrow();
+    assertEquals(List.of("kek-2:kek", "kek-1:previous-kek-1"), kek.getSecret().getItems().stream()
+        .map(i -> i.getKey() + ":" + i.getPath()).toList());
+    Volume tenants = pod.getVolumes().stream().filter(v -> v.getName().equals("tenants")).findFirst().orElseThrow();
+    assertEquals("kubesgx-tenants", tenants.getConfigMap().getName());
+    Volume tokens = pod.getVolumes().stream().filter(v -> v.getName().equals("tenant-tokens")).findFirst().orElseThrow();
+    assertEquals("kubesgx-tenant-tokens", tokens.getSecret().getSecretName());
+    // The network policy lets it reach the PCCS's explicit port (and HTTPS).
+    List<Integer> egress = r.find(NetworkPolicy.class, "kubesgx-key-broker").orElseThrow().getSpec().getEgress().stream()
+        .filter(e -> e.getTo() == null || e.getTo().isEmpty())
+        .flatMap(e -> e.getPorts().stream()).filter(p -> "TCP".equals(p.getProtocol()) && p.getPort().getIntVal() != 53)
+        .map(p -> p.getPort().getIntVal()).toList();
+    assertTrue(egress.containsAll(List.of(443, 8081, 6443)), "HTTPS, the PCCS's port, the API server's: " + egress);
+    assertEquals(egress.size(), new java.util.HashSet<>(egress).size(), "each port once: " + egress);
+    Volume signing = pod.getVolumes().stream().filter(v -> v.getName().equals("signing")).findFirst().orElseThrow();
+    assertEquals("kubesgx-release-signing", signing.getSecret().getSecretName());
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("tenants")
+        && m.getMountPath().equals("/etc/kubesgx/tenants") && Boolean.TRUE.equals(m.getReadOnly())));
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("tenant-tokens")
+        && m.getMountPath().equals("/etc/kubesgx/tenant-tokens") && Boolean.TRUE.equals(m.getReadOnly())));
+  }
+
+  @Test
+  void template_keyBrokerDefaults_noOptionalFlagsAndDefaultRateLimits() {
+    List<String> args = keyBroker(renders.get("cert-manager-values.yaml")).getArgs();
+    for (String absent : List.of("--tenants-file", "--k8s-issuer", "--k8s-audience", "--previous-kek-file",
+        "--pcs-url", "--kbs-authority", "--sim", "--signing-key", "--signing-cert")) {
+      assertFalse(args.contains(absent), absent + " in " + args);
+    }
+    assertEquals("1000", arg(args, "--caller-requests-per-second"));
+    assertEquals("500", arg(args, "--caller-releases-per-second"));
+    assertEquals("50", arg(args, "--anonymous-requests-per-second"));
+  }
+
+  @Test
+  void template_keyBrokerContradictoryOptions_failWithOneLineSayingWhatToChange() {
+    Exception both = assertThrows(Exception.class, () -> RenderedChart.template()
+        .withValuesFile(RenderedChart.chartDir().resolve("ci").resolve("cert-manager-values.yaml"))
+        .set("keyBroker.tenants.existingConfigMap", "a").set("keyBroker.tenants.existingSecret", "b").call());
+    assertTrue(both.getMessage().contains("keyBroker.tenants: set existingSecret or existingConfigMap, not both"),
+        both.getMessage());
+    Exception current = assertThrows(Exception.class, () -> RenderedChart.template()
+        .withValuesFile(RenderedChart.chartDir().resolve("ci").resolve("cert-manager-values.yaml"))
+        .set("keyBroker.kek.previousKeys[0]", "kek").call());
+    assertTrue(current.getMessage().contains("keyBroker.kek.previousKeys lists kek, the current KEK"), current.getMessage());
+    Exception tokensOnly = assertThrows(Exception.class, () -> RenderedChart.template()
+        .withValuesFile(RenderedChart.chartDir().resolve("ci").resolve("cert-manager-values.yaml"))
+        .set("keyBroker.tenants.tokensSecret", "t").call());
+    assertTrue(tokensOnly.getMessage().contains("keyBroker.tenants.tokensSecret needs the tenants file"),
+        tokensOnly.getMessage());
+    for (String[] kv : List.of(new String[] {"keyBroker.kubernetesAuth.issuer", "http://kubernetes.default.svc"},
+        new String[] {"keyBroker.kbs.pcsUrl", "http://pccs.local"},
+        new String[] {"keyBroker.rateLimits.callerReleasesPerSecond", "0"})) {
+      Exception e = assertThrows(Exception.class, () -> RenderedChart.template()
+          .withValuesFile(RenderedChart.chartDir().resolve("ci").resolve("cert-manager-values.yaml"))
+          .set(kv[0], kv[1]).call(), kv[0]);
+      assertTrue(e.getMessage().contains("values don't meet the specifications of the schema"), kv[0] + ": " + e.getMessage());
+    }
   }
 
   @Test
