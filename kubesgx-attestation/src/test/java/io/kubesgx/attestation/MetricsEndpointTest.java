@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubesgx.attestation.server.AttestationServer;
 import io.kubesgx.attestation.server.ServerOptions;
+import io.kubesgx.common.json.Json;
+import io.kubesgx.common.json.JsonValue;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +38,8 @@ class MetricsEndpointTest {
     DOCUMENTED.put("kubesgx_attestation_in_flight", "gauge");
     DOCUMENTED.put("kubesgx_attestation_open_connections", "gauge");
     DOCUMENTED.put("kubesgx_attestation_body_buffered_bytes", "gauge");
+    DOCUMENTED.put("kubesgx_attestation_collateral_next_update_seconds", "gauge");
+    DOCUMENTED.put("kubesgx_attestation_signing_key_created_seconds", "gauge");
     // kubesgx_attestation_http_refused_total appears with its first refusal (a labelled counter)
   }
 
@@ -65,6 +70,21 @@ class MetricsEndpointTest {
           r.body());
       assertTrue(r.body().contains("kubesgx_attestation_request_seconds_count{route=\"attest\"} 2\n"), r.body());
       assertTrue(r.body().contains("kubesgx_attestation_rejected_total 0.0\n"), r.body());
+
+      // The freshness gauges carry the dates GET /status shows.
+      JsonValue.JsonObject status = Json.parseObject(get(s, "/status", null).body());
+      JsonValue.JsonObject set = (JsonValue.JsonObject) status.array("collateral").get(0);
+      Matcher next = Pattern.compile("(?m)^kubesgx_attestation_collateral_next_update_seconds\\{ca=\"processor\","
+          + "fmspc=\"" + set.string("fmspc") + "\",source=\"" + set.string("source")
+          + "\",tee=\"sgx\",update=\"standard\"} (\\S+)$").matcher(r.body());
+      assertTrue(next.find(), r.body());
+      assertEquals(Instant.parse(set.string("nextUpdate")).toEpochMilli() / 1000.0, Double.parseDouble(next.group(1)),
+          0.001);
+      Matcher created = Pattern.compile("(?m)^kubesgx_attestation_signing_key_created_seconds (\\S+)$")
+          .matcher(r.body());
+      assertTrue(created.find(), r.body());
+      assertEquals(Instant.parse(status.object("signingKey").string("createdAt")).toEpochMilli() / 1000.0,
+          Double.parseDouble(created.group(1)), 0.001);
     }
   }
 

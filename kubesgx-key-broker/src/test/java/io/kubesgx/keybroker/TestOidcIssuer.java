@@ -45,11 +45,28 @@ public final class TestOidcIssuer implements AutoCloseable {
 
   /** Starts the issuer on 127.0.0.1 and a free port. */
   public static TestOidcIssuer start() throws IOException, JOSEException {
+    return start(null);
+  }
+
+  /** Starts the issuer over HTTPS on 127.0.0.1 and a free port, presenting the certificate of {@code tls}. */
+  public static TestOidcIssuer startHttps(javax.net.ssl.SSLContext tls) throws IOException, JOSEException {
+    return start(java.util.Objects.requireNonNull(tls, "tls"));
+  }
+
+  private static TestOidcIssuer start(javax.net.ssl.SSLContext tls) throws IOException, JOSEException {
     RSAKey key = new RSAKeyGenerator(2048).keyID("sa-key-1").generate();
     RSAKey stranger = new RSAKeyGenerator(2048).keyID("sa-key-unknown").generate();
     ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("sa-ec").generate();
-    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    String issuer = "http://127.0.0.1:" + s.getAddress().getPort();
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    HttpServer s;
+    if (tls == null) {
+      s = HttpServer.create(loopback, 16);
+    } else {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(loopback, 16);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      s = https;
+    }
+    String issuer = (tls == null ? "http" : "https") + "://127.0.0.1:" + s.getAddress().getPort();
     String discovery = "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + issuer + "/openid/v1/jwks\","
         + "\"response_types_supported\":[\"id_token\"],\"subject_types_supported\":[\"public\"],"
         + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}";

@@ -1,6 +1,7 @@
 package io.kubesgx.attestation.http;
 
 import io.kubesgx.attestation.ApiError;
+import io.kubesgx.collateralservice.FmspcHealth;
 import io.kubesgx.verifier.VerifiedQuote;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -12,7 +13,14 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Prometheus metrics of the attestation service, kept in a registry of the Prometheus Java client
@@ -22,6 +30,7 @@ import java.util.function.LongSupplier;
 public final class Metrics {
   private static final double[] BUCKETS_SECONDS = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
   private static final ExpositionFormats FORMATS = ExpositionFormats.init();
+  private static final Logger LOG = Logger.getLogger(Metrics.class.getName());
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter requests;
@@ -34,6 +43,8 @@ public final class Metrics {
   private volatile LongSupplier bufferedBodyBytes = () -> 0;
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier inFlight = () -> 0;
+  private volatile Supplier<List<FmspcHealth>> collateral = List::of;
+  private volatile Supplier<Instant> signingKeyCreatedAt = () -> null;
 
   /** A rendered scrape: the body and its content type. */
   public record Scrape(String contentType, byte[] body) {
@@ -72,6 +83,43 @@ public final class Metrics {
     GaugeWithCallback.builder().name("kubesgx_attestation_body_buffered_bytes")
         .help("Request-body bytes held in memory (charged to the body budget).")
         .callback(cb -> cb.call(bufferedBodyBytes.getAsLong())).register(registry);
+    // Computed at scrape time from the collateral service's state (the data of GET /status): one
+    // series per cached collateral key (at most the service's key bound), gone once it is evicted.
+    GaugeWithCallback.builder().name("kubesgx_attestation_collateral_next_update_seconds")
+        .help("Epoch seconds of the earliest nextUpdate of each cached collateral set.")
+        .labelNames("tee", "fmspc", "ca", "update", "source")
+        .callback(cb -> {
+          List<FmspcHealth> sets = snapshot(collateral);
+          for (FmspcHealth h : sets == null ? List.<FmspcHealth>of() : sets) {
+            if (h.nextUpdate().isPresent() && h.source().isPresent()) {
+              cb.call(epochSeconds(h.nextUpdate().get()), h.key().tee().name().toLowerCase(Locale.ROOT),
+                  h.key().fmspcHex(), h.key().ca().crlParameter(), h.key().update().parameter(),
+                  h.source().get().name().toLowerCase(Locale.ROOT));
+            }
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("kubesgx_attestation_signing_key_created_seconds")
+        .help("Epoch seconds at which the key that signs tokens now was created.")
+        .callback(cb -> {
+          Instant created = snapshot(signingKeyCreatedAt);
+          if (created != null) {
+            cb.call(epochSeconds(created));
+          }
+        }).register(registry);
+  }
+
+  /** Reads a gauge source; a failing source leaves its gauge without samples instead of failing the scrape. */
+  private static <T> T snapshot(Supplier<T> source) {
+    try {
+      return source.get();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "metrics: a gauge source failed: {0}", e.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  private static double epochSeconds(Instant t) {
+    return t.getEpochSecond() + t.getNano() / 1e9;
   }
 
   /** Counts a finished request and its latency. */
@@ -110,6 +158,16 @@ public final class Metrics {
   public void gauges(LongSupplier queueDepth, LongSupplier inFlight) {
     this.queueDepth = queueDepth;
     this.inFlight = inFlight;
+  }
+
+  /**
+   * Sets the sources of the freshness gauges: the collateral service's per-key health (the same data
+   * as {@code GET /status}; keys without a cached set have no sample) and the creation time of the
+   * key that signs tokens now.
+   */
+  public void freshnessGauges(Supplier<List<FmspcHealth>> collateral, Supplier<Instant> signingKeyCreatedAt) {
+    this.collateral = Objects.requireNonNull(collateral, "collateral");
+    this.signingKeyCreatedAt = Objects.requireNonNull(signingKeyCreatedAt, "signingKeyCreatedAt");
   }
 
   /**

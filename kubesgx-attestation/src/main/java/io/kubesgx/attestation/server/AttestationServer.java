@@ -157,6 +157,7 @@ public final class AttestationServer implements AutoCloseable {
       }
 
       Metrics metrics = new Metrics();
+      metrics.freshnessGauges(collateral::health, () -> ring.signingKey().createdAt());
       java.util.function.Supplier<String> status =
           () -> ServiceStatus.json(clock.instant(), ring.signingKey(), collateral.health());
       HttpApi http = HttpApi.start(new ApiRouter(service, metrics, Optional.of(status)), metrics,

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -76,6 +75,11 @@ public final class KeyBrokerCommand implements Callable<Integer> {
   @Option(names = "--k8s-audience", paramLabel = "AUD",
       description = "Audience service-account tokens must carry (default " + KubernetesIssuer.DEFAULT_AUDIENCE + ").")
   String k8sAudience;
+
+  @Option(names = "--issuer-ca-file", paramLabel = "PEM",
+      description = "PEM CA certificates trusted, besides the JVM's, for HTTPS to --trust-issuer, tenants' issuers and "
+          + "--k8s-issuer (repeatable; e.g. a cert-manager CA or /var/run/secrets/kubernetes.io/serviceaccount/ca.crt).")
+  List<Path> issuerCaFiles = new ArrayList<>();
 
   @Option(names = "--caller-requests-per-second", paramLabel = "N",
       description = "Requests per second per caller, bursts of twice that (default ${DEFAULT-VALUE}).")
@@ -206,8 +210,9 @@ public final class KeyBrokerCommand implements Callable<Integer> {
           Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), Optional.ofNullable(db), Optional.ofNullable(kekFile),
           Optional.ofNullable(publicUrl), ServerLimits.defaults().withRateLimits(rates), new KeyBrokerServer.KeyFiles(previousKekFiles,
               Optional.ofNullable(signingKey), Optional.ofNullable(signingCert)), tenants, k8s);
+      HttpClient issuerHttp = IssuerTrust.httpClient(issuerCaFiles);
       fresh = !Files.exists(stateDir);
-      server = KeyBrokerServer.start(o, Clock.systemUTC(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), kbs);
+      server = KeyBrokerServer.start(o, Clock.systemUTC(), issuerHttp, kbs);
     } catch (IllegalArgumentException | IOException e) {
       if (fresh) {
         deleteTree(stateDir); // a failed start leaves nothing behind in a state directory it created

@@ -155,6 +155,16 @@ class KeyBrokerCommandTest {
   }
 
   @Test
+  void run_issuerCaFileMistakes_exit2OneLineAndNothingCreated(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--issuer-ca-file",
+        dir.resolve("missing-ca.crt").toString()).toArray(String[]::new)), "--issuer-ca-file");
+    Path notPem = Files.writeString(dir.resolve("ca.crt"), "MIIB...\n");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--issuer-ca-file", notPem.toString())
+        .toArray(String[]::new)), "is not a PEM certificate bundle");
+    assertFalse(Files.exists(dir.resolve("state")), "a refused start creates no state directory");
+  }
+
+  @Test
   void auditVerify_intactThenTampered_exit0Then1(@TempDir Path dir) throws Exception {
     Path db = dir.resolve("key-broker.db");
     SecureRandom r = new SecureRandom();
