@@ -350,10 +350,7 @@ public final class AttestationClient {
      * @throws IllegalArgumentException when the base URL is not https (or http with the insecure option)
      */
     public AttestationClient build() {
-      HttpSupport.checkUri(base, allowHttp, "the attestation service base URL");
-      if (base.getRawQuery() != null || base.getRawFragment() != null) {
-        throw new IllegalArgumentException("the attestation service base URL must have no query or fragment: " + base);
-      }
+      HttpSupport.checkBaseUri(base, allowHttp, "the attestation service base URL");
       return new AttestationClient(this);
     }
 

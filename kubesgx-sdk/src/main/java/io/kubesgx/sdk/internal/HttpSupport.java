@@ -85,6 +85,33 @@ public final class HttpSupport {
     return uri;
   }
 
+  /**
+   * Checks a service base URL as {@link #checkUri} does and that it has no query or fragment (paths
+   * are appended to it).
+   *
+   * @throws IllegalArgumentException naming {@code what}
+   */
+  public static URI checkBaseUri(URI uri, boolean allowHttp, String what) {
+    checkUri(uri, allowHttp, what);
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(what + " must have no query or fragment: " + uri);
+    }
+    return uri;
+  }
+
+  /**
+   * Returns {@code d} when it is positive.
+   *
+   * @throws IllegalArgumentException naming {@code what} otherwise
+   */
+  public static java.time.Duration positive(java.time.Duration d, String what) {
+    java.util.Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, got " + d);
+    }
+    return d;
+  }
+
   /** Returns a printable, shortened excerpt of a body for error messages. */
   public static String excerpt(byte[] body) {
     String s = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);

@@ -428,11 +428,7 @@ public final class KbsClient {
 
     /** Sets the absolute deadline of each request, connection and whole body included (default 30 s). */
     public Builder requestTimeout(Duration d) {
-      Objects.requireNonNull(d, "requestTimeout");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("requestTimeout must be positive, got " + d);
-      }
-      this.requestTimeout = d;
+      this.requestTimeout = HttpSupport.positive(d, "requestTimeout");
       return this;
     }
 
@@ -454,10 +450,7 @@ public final class KbsClient {
      * @throws IllegalArgumentException when the URL is not https (or http with the insecure option)
      */
     public KbsClient build() {
-      HttpSupport.checkUri(base, allowHttp, "the KBS URL");
-      if (base.getRawQuery() != null || base.getRawFragment() != null) {
-        throw new IllegalArgumentException("the KBS URL must have no query or fragment: " + base);
-      }
+      HttpSupport.checkBaseUri(base, allowHttp, "the KBS URL");
       return new KbsClient(this);
     }
   }

@@ -466,11 +466,7 @@ public final class SecretClient {
 
     /** Sets the absolute deadline of the release request, connection and whole body included (default 30 s). */
     public Builder requestTimeout(Duration d) {
-      Objects.requireNonNull(d, "requestTimeout");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("requestTimeout must be positive, got " + d);
-      }
-      this.requestTimeout = d;
+      this.requestTimeout = HttpSupport.positive(d, "requestTimeout");
       return this;
     }
 
@@ -498,10 +494,7 @@ public final class SecretClient {
      * @throws IllegalArgumentException when the broker URL is not https (or http with the insecure option)
      */
     public SecretClient build() {
-      HttpSupport.checkUri(base, allowHttp, "the key broker URL");
-      if (base.getRawQuery() != null || base.getRawFragment() != null) {
-        throw new IllegalArgumentException("the key broker URL must have no query or fragment: " + base);
-      }
+      HttpSupport.checkBaseUri(base, allowHttp, "the key broker URL");
       return new SecretClient(this);
     }
   }
