@@ -312,16 +312,17 @@ final class SimCommand {
           throw new Inputs.UsageException("--port must be 0..65535");
         }
         existing(platform.dir, false);
+        // SIGTERM/SIGINT end the wait (exit 0 after closing) instead of the JVM's shutdown (exit 143).
+        CountDownLatch forever = new CountDownLatch(1);
+        for (String sig : new String[] {"TERM", "INT"}) {
+          sun.misc.Signal.handle(new sun.misc.Signal(sig), x -> forever.countDown());
+        }
         SimPcsServer s = SimPcsServer.start(platform.dir, new InetSocketAddress(InetAddress.getByName(bind), port), Clock.systemUTC());
         PrintWriter o = spec.commandLine().getOut();
         o.println("simulated PCS for " + platform.dir + " listening on " + s.baseUri());
         o.flush();
-        CountDownLatch forever = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          s.close();
-          forever.countDown();
-        }));
         forever.await();
+        s.close();
         return Main.OK;
       });
     }

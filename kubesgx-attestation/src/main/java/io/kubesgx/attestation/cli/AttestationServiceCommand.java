@@ -148,6 +148,12 @@ public final class AttestationServiceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkArguments();
+    // SIGTERM/SIGINT end the wait below instead of starting the JVM's shutdown (whose exit status
+    // would be 143): the server is closed in order and the command returns 0.
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String sig : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
+    }
     String provider = CryptoProviders.installPreferred();
     Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".kubesgx", "attestation");
     ServerOptions d = ServerOptions.defaults(port, state);
@@ -188,17 +194,14 @@ public final class AttestationServiceCommand implements Callable<Integer> {
       }
       throw e;
     }
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stop.countDown();
-    }, "shutdown"));
     System.err.println("kubesgx attestation service listening on " + host + ":" + server.port()
         + " (issuer " + server.baseUrl() + ", crypto " + provider + ", "
         + (sim != null ? "SIMULATED platform " + sim + " trusted, PCS " + server.simPcsUrl().orElseThrow() : "PCS " + pcsUrl)
         + ")");
     System.err.println("  discovery: " + server.baseUrl() + "/.well-known/openid-configuration");
     stop.await();
+    System.err.println("kubesgx attestation service: stopping (signal received)");
+    server.close();
     return 0;
   }
 
