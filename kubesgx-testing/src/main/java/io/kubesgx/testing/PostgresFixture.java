@@ -47,22 +47,28 @@ public final class PostgresFixture implements AutoCloseable {
       run(List.of("chown", "-R", "postgres", dir.toString()), dir);
     }
     Path data = dir.resolve("pgdata");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     List<String> init = new ArrayList<>(asUser);
     init.addAll(List.of(bin.get().resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "kubesgx", "--no-sync"));
     if (run(init, dir) != 0) {
       throw new IOException("initdb failed; see " + dir.resolve("pg.out"));
     }
-    List<String> start = new ArrayList<>(asUser);
-    start.addAll(List.of(bin.get().resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-l", dir.resolve("pg.log").toString(),
-        "-o", "-p " + port + " -k " + dir + " -h 127.0.0.1 -F", "start"));
-    if (run(start, dir) != 0) {
-      throw new IOException("pg_ctl start failed; see " + dir.resolve("pg.log"));
+    // PostgreSQL needs a port number before it binds, so a free one is probed first; another process
+    // may take it in between, so a failed start is retried on a freshly probed port.
+    for (int attempt = 1; ; attempt++) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      List<String> start = new ArrayList<>(asUser);
+      start.addAll(List.of(bin.get().resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-l", dir.resolve("pg.log").toString(),
+          "-o", "-p " + port + " -k " + dir + " -h 127.0.0.1 -F", "start"));
+      if (run(start, dir) == 0) {
+        return new PostgresFixture(bin.get(), data, asUser, port);
+      }
+      if (attempt == 3) {
+        throw new IOException("pg_ctl start failed 3 times; see " + dir.resolve("pg.log"));
+      }
     }
-    return new PostgresFixture(bin.get(), data, asUser, port);
   }
 
   /** Returns the JDBC URL of the server's {@code postgres} database. */
