@@ -1,6 +1,7 @@
 package io.kubesgx.ratls.jsse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,10 +129,12 @@ class RaTlsHttpTest {
     assertThrows(IOException.class, () -> get(client, port));
 
     assertEquals(0, handled.get(), "the handler never ran");
-    assertEquals(1, serverRefusals.size(), serverRefusals.toString());
-    CertificateException refusal = serverRefusals.get(0);
-    assertTrue(refusal.getMessage().contains("step " + Step.VERIFY_ENCLAVE_ATTRS), refusal.getMessage());
-    assertEquals(Reason.DEBUG_ENCLAVE, SimEnclaves.rootCause(refusal).reason());
+    // The JDK client may try the connection more than once; every attempt is refused the same way.
+    assertFalse(serverRefusals.isEmpty());
+    for (CertificateException refusal : serverRefusals) {
+      assertTrue(refusal.getMessage().startsWith("RA-TLS client refused at step " + Step.VERIFY_ENCLAVE_ATTRS), refusal.getMessage());
+      assertEquals(Reason.DEBUG_ENCLAVE, SimEnclaves.rootCause(refusal).reason());
+    }
   }
 
   private RaTlsException assertClientRefuses(int port, RaTlsVerifier clientVerifier, Step step, Reason reason) throws Exception {
@@ -187,7 +190,7 @@ class RaTlsHttpTest {
     HttpServer server = vertx.createHttpServer(o).requestHandler(req -> {
       handled.incrementAndGet();
       String who = RaTlsContexts.peer(req.connection().sslSession())
-          .map(v -> v.quote().enclaveReport().orElseThrow().mrEnclave().hex())
+          .map(v -> v.enclaveReport().mrEnclave().hex())
           .orElse("none");
       req.response().end(who);
     });

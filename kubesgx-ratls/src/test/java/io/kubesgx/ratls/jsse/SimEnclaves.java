@@ -59,11 +59,11 @@ final class SimEnclaves {
   }
 
   /** A verifier trusting this platform's root, with its collateral, accepting {@code mrEnclaveHex}. */
-  RaTlsVerifier verifier(String mrEnclaveHex) {
+  RaTlsVerifier verifier(String mrEnclaveHex) throws Exception {
     return verifier(RaTlsPolicy.builder().mrEnclave(mrEnclaveHex).build(), CLOCK);
   }
 
-  RaTlsVerifier verifier(RaTlsPolicy policy, Clock clock) {
+  RaTlsVerifier verifier(RaTlsPolicy policy, Clock clock) throws Exception {
     QuoteVerifier qv = QuoteVerifier.newBuilder()
         .trustAnchors(TrustAnchors.of(List.of(TrustAnchor.fromCertificate(platform.rootCertificate()))))
         .build();
