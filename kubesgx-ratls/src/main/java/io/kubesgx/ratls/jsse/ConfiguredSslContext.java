@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.security.KeyManagementException;
 import java.security.SecureRandom;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
@@ -91,43 +92,36 @@ final class ConfiguredSslContext extends SSLContext {
     }
 
     private void applyClientAuth(SSLParameters p) {
-      switch (clientAuth) {
-        case REQUIRE -> p.setNeedClientAuth(true);
-        case REQUEST -> p.setWantClientAuth(true);
-        case NONE -> p.setWantClientAuth(false);
-      }
+      clientAuth(p::setNeedClientAuth, p::setWantClientAuth);
     }
 
     private SSLEngine configure(SSLEngine e) {
       e.setEnabledProtocols(protocols.clone());
-      switch (clientAuth) {
-        case REQUIRE -> e.setNeedClientAuth(true);
-        case REQUEST -> e.setWantClientAuth(true);
-        case NONE -> e.setWantClientAuth(false);
-      }
+      clientAuth(e::setNeedClientAuth, e::setWantClientAuth);
       return e;
     }
 
     private Socket configure(Socket s) {
       if (s instanceof SSLSocket ssl) {
         ssl.setEnabledProtocols(protocols.clone());
-        switch (clientAuth) {
-          case REQUIRE -> ssl.setNeedClientAuth(true);
-          case REQUEST -> ssl.setWantClientAuth(true);
-          case NONE -> ssl.setWantClientAuth(false);
-        }
+        clientAuth(ssl::setNeedClientAuth, ssl::setWantClientAuth);
       }
       return s;
     }
 
     private SSLServerSocket configure(SSLServerSocket s) {
       s.setEnabledProtocols(protocols.clone());
-      switch (clientAuth) {
-        case REQUIRE -> s.setNeedClientAuth(true);
-        case REQUEST -> s.setWantClientAuth(true);
-        case NONE -> s.setWantClientAuth(false);
-      }
+      clientAuth(s::setNeedClientAuth, s::setWantClientAuth);
       return s;
+    }
+
+    /** Applies the client-authentication mode through the object's need/want setters (the last call wins in JSSE). */
+    private void clientAuth(Consumer<Boolean> need, Consumer<Boolean> want) {
+      switch (clientAuth) {
+        case REQUIRE -> need.accept(true);
+        case REQUEST -> want.accept(true);
+        case NONE -> want.accept(false);
+      }
     }
 
     private final class SocketFactory extends SSLSocketFactory {

@@ -30,6 +30,20 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * RaTlsContexts#peer} returns empty. {@link #getAcceptedIssuers()} is empty, so a server names no
  * certificate authorities in its request.
  *
+ * <p>Verification runs inside the handshake: an uncached one costs a few milliseconds of CPU, and
+ * a {@link io.kubesgx.ratls.CollateralSource} that fetches collateral may wait on the network. In
+ * event-loop servers, run TLS handshake tasks on worker threads (Vert.x: {@code
+ * setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true))}) and give the verifier a
+ * cache.
+ *
+ * <pre>{@code
+ * new HttpServerOptions().setSsl(true)
+ *     .setKeyCertOptions(KeyCertOptions.wrap(RaTlsKeyManager.create(issuer)))
+ *     .setTrustOptions(TrustOptions.wrap(RaTlsTrustManager.create(verifier)))
+ *     .setClientAuth(ClientAuth.REQUIRED)
+ *     .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
+ * }</pre>
+ *
  * <p>Thread-safe.
  */
 public final class RaTlsTrustManager extends X509ExtendedTrustManager {

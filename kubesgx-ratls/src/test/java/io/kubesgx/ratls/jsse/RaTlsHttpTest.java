@@ -15,6 +15,7 @@ import io.kubesgx.ratls.RaTlsVerifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
@@ -186,7 +187,9 @@ class RaTlsHttpTest {
         .setPort(0)
         .setKeyCertOptions(KeyCertOptions.wrap(keys))
         .setTrustOptions(TrustOptions.wrap(new Recording(RaTlsTrustManager.create(clientVerifier), serverRefusals)))
-        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+        // Verification (and a collateral fetch) runs in the TLS handshake: keep it off the event loop.
+        .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
     HttpServer server = vertx.createHttpServer(o).requestHandler(req -> {
       handled.incrementAndGet();
       String who = RaTlsContexts.peer(req.connection().sslSession())
