@@ -202,6 +202,34 @@ class RaTlsIssuerTest {
   }
 
   @Test
+  void validityFromEnvironment_gramineTimestamps_areUsed() throws Exception {
+    X509Certificate c = RaTlsIssuer.builder().quoteProvider(RaTlsFixtures.provider())
+        .clock(Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC))
+        .validityFromEnvironment(java.util.Map.of("RA_TLS_CERT_TIMESTAMP_NOT_BEFORE", "20260101000000",
+            "RA_TLS_CERT_TIMESTAMP_NOT_AFTER", "20270630235959"))
+        .build().issue().certificate();
+    assertEquals(Instant.parse("2026-01-01T00:00:00Z"), c.getNotBefore().toInstant());
+    assertEquals(Instant.parse("2027-06-30T23:59:59Z"), c.getNotAfter().toInstant());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "2026", "20261301000000", "20260230000000", "2026010100000x",
+      "202601010000000", "+2026010100000"})
+  void validityFromEnvironment_badTimestamp_throwsInit(String value) {
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder()
+        .validityFromEnvironment(java.util.Map.of("RA_TLS_CERT_TIMESTAMP_NOT_BEFORE", value)));
+    assertEquals(RaTlsException.Step.INIT, e.step());
+    assertTrue(e.getMessage().contains("RA_TLS_CERT_TIMESTAMP_NOT_BEFORE"), e.getMessage());
+  }
+
+  @Test
+  void validityFromEnvironment_notBeforeAfterNotAfter_throwsInit() {
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder()
+        .validityFromEnvironment(java.util.Map.of("RA_TLS_CERT_TIMESTAMP_NOT_BEFORE", "20310101000000")));
+    assertEquals(RaTlsException.Reason.BAD_CONFIGURATION, e.reason());
+  }
+
+  @Test
   void build_withoutQuoteProvider_throwsIllegalState() {
     assertThrows(IllegalStateException.class, () -> RaTlsIssuer.builder().build());
   }
