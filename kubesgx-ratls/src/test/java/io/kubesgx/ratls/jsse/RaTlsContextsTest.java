@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubesgx.ratls.RaTlsPolicy;
 import io.kubesgx.ratls.RaTlsVerifier;
+import io.kubesgx.testing.MutableClock;
 import io.kubesgx.ratls.VerifiedRaTls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -203,6 +205,64 @@ class RaTlsContextsTest {
         assertEquals(SimEnclaves.MRENCLAVE_B, mrEnclave(RaTlsContexts.peer(s.getSession())));
       }
       assertEquals("none", seenByServer.get(20, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void peer_verifierClockPastCollateralExpiry_emptyForAnOpenConnection() throws Exception {
+    MutableClock clientClock = new MutableClock(SimEnclaves.NOW);
+    RaTlsVerifier serverVerifier = sim.verifier(RaTlsPolicy.builder().mrEnclave(SimEnclaves.MRENCLAVE_B).build(), clientClock);
+    SSLContext server = RaTlsContexts.server(sim.issuer(SimEnclaves.enclave(SimEnclaves.MRENCLAVE_B, false)));
+    SSLContext client = RaTlsContexts.client(serverVerifier);
+
+    try (SSLServerSocket ss = listen(server)) {
+      CompletableFuture<String> seenByServer = answerOnce(ss);
+      try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
+        assertEquals("none", exchange(s));
+        assertEquals(SimEnclaves.MRENCLAVE_B, mrEnclave(RaTlsContexts.peer(s.getSession())));
+
+        clientClock.advance(Duration.ofDays(45));
+
+        assertEquals(Optional.empty(), RaTlsContexts.peer(s.getSession()), "the peer's collateral has expired");
+      }
+      seenByServer.get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void peer_secondConnectionOfTheSameClient_stillVerified() throws Exception {
+    SSLContext server = RaTlsContexts.mutual(sim.issuer(SimEnclaves.enclave(SimEnclaves.MRENCLAVE_B, false)), sim.verifier(SimEnclaves.MRENCLAVE_A));
+    SSLContext client = RaTlsContexts.mutual(sim.issuer(SimEnclaves.enclave(SimEnclaves.MRENCLAVE_A, false)), sim.verifier(SimEnclaves.MRENCLAVE_B));
+
+    try (SSLServerSocket ss = listen(server)) {
+      for (int i = 0; i < 2; i++) {
+        // The second connection may resume the first session (the trust manager is then not asked);
+        // peer() finds the verifier through the context either way.
+        CompletableFuture<String> seenByServer = answerOnce(ss);
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
+          assertEquals(SimEnclaves.MRENCLAVE_A, exchange(s), "connection " + i);
+          assertEquals(SimEnclaves.MRENCLAVE_B, mrEnclave(RaTlsContexts.peer(s.getSession())), "connection " + i);
+        }
+        assertEquals(SimEnclaves.MRENCLAVE_A, seenByServer.get(20, TimeUnit.SECONDS));
+      }
+    }
+  }
+
+  @Test
+  void peer_sessionOfAnotherContextWithoutRaTlsVerification_empty() throws Exception {
+    OrdinaryServer ordinary = OrdinaryServer.create();
+    SSLContext server = SSLContext.getInstance("TLS");
+    server.init(new KeyManager[] {ordinary.keyManager()}, null, null);
+    SSLContext client = SSLContext.getInstance("TLS");
+    client.init(null, ordinary.trustManagers(), null);
+
+    try (SSLServerSocket ss = listen(server)) {
+      CompletableFuture<String> seenByServer = answerOnce(ss);
+      try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
+        assertEquals("none", exchange(s));
+        assertEquals(Optional.empty(), RaTlsContexts.peer(s.getSession()), "an ordinary server is no RA-TLS peer");
+      }
+      seenByServer.get(20, TimeUnit.SECONDS);
     }
   }
 
