@@ -8,15 +8,12 @@ import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -59,9 +56,6 @@ public final class RaTlsContexts {
     NONE
   }
 
-  // Session contexts of the contexts made here → their verifier, for peer() on resumed sessions.
-  private static final Map<SSLSessionContext, RaTlsVerifier> VERIFIERS = new WeakHashMap<>();
-
   private RaTlsContexts() {}
 
   /**
@@ -78,12 +72,12 @@ public final class RaTlsContexts {
   /** Returns a mutual-attestation context over an existing key manager (see {@link #mutual(RaTlsIssuer, RaTlsVerifier)}). */
   public static SSLContext mutual(RaTlsKeyManager keys, RaTlsVerifier verifier) {
     Objects.requireNonNull(keys, "keys");
-    return build(new KeyManager[] {keys}, RaTlsTrustManager.create(verifier), ClientAuth.REQUIRE, verifier);
+    return build(new KeyManager[] {keys}, RaTlsTrustManager.create(verifier), ClientAuth.REQUIRE);
   }
 
   /** Returns a client context that accepts only a server whose RA-TLS certificate {@code verifier} verifies; it presents no certificate. */
   public static SSLContext client(RaTlsVerifier verifier) {
-    return build(null, RaTlsTrustManager.create(verifier), ClientAuth.NONE, verifier);
+    return build(null, RaTlsTrustManager.create(verifier), ClientAuth.NONE);
   }
 
   /**
@@ -100,7 +94,7 @@ public final class RaTlsContexts {
   /** Returns a server context over an existing key manager (see {@link #server(RaTlsIssuer)}). */
   public static SSLContext server(RaTlsKeyManager keys) {
     Objects.requireNonNull(keys, "keys");
-    return build(new KeyManager[] {keys}, new RefuseAll(), ClientAuth.NONE, null);
+    return build(new KeyManager[] {keys}, new RefuseAll(), ClientAuth.NONE);
   }
 
   /**
@@ -123,30 +117,24 @@ public final class RaTlsContexts {
     if (clientAuth == ClientAuth.NONE) {
       throw new IllegalArgumentException("a server verifying clients must REQUIRE or REQUEST their certificates");
     }
-    return build(new KeyManager[] {ordinaryServerKeys}, RaTlsTrustManager.create(verifier), clientAuth, verifier);
+    return build(new KeyManager[] {ordinaryServerKeys}, RaTlsTrustManager.create(verifier), clientAuth);
   }
 
   /**
-   * Returns the verified RA-TLS peer of a connection made with one of these contexts (or with a
-   * {@link RaTlsTrustManager} in another TLS stack, such as Vert.x), or empty when the peer presented
-   * no certificate or its certificate no longer verifies (its collateral expired, for example). The
-   * verification is repeated through the verifier, which answers from its cache while the result is
-   * valid.
+   * Returns the verified RA-TLS peer of a connection whose handshake a {@link RaTlsTrustManager}
+   * checked (any context made here, or the trust manager in another TLS stack such as Vert.x), or
+   * empty when the peer presented no certificate, its certificate no longer verifies (its collateral
+   * expired, for example), or the session carries no trust manager's record (a TLS stack that drops
+   * session values on resumption: use {@link #peer(SSLSession, RaTlsVerifier)} there). The
+   * verification is repeated through the verifier recorded in the session, which answers from its
+   * cache while the result is valid.
    */
   public static Optional<VerifiedRaTls> peer(SSLSession session) {
     Objects.requireNonNull(session, "session");
-    RaTlsVerifier v = null;
     if (session.getValue(RaTlsTrustManager.SESSION_VALUE) instanceof RaTlsTrustManager.PeerRecord r) {
-      v = r.verifier();
-    } else {
-      SSLSessionContext sc = session.getSessionContext();
-      if (sc != null) {
-        synchronized (VERIFIERS) {
-          v = VERIFIERS.get(sc);
-        }
-      }
+      return peer(session, r.verifier());
     }
-    return v == null ? Optional.empty() : peer(session, v);
+    return Optional.empty();
   }
 
   /**
@@ -172,7 +160,7 @@ public final class RaTlsContexts {
     }
   }
 
-  private static SSLContext build(KeyManager[] keys, X509ExtendedTrustManager trust, ClientAuth clientAuth, RaTlsVerifier verifier) {
+  private static SSLContext build(KeyManager[] keys, X509ExtendedTrustManager trust, ClientAuth clientAuth) {
     SSLContext ctx;
     try {
       ctx = SSLContext.getInstance("TLS");
@@ -182,12 +170,6 @@ public final class RaTlsContexts {
     }
     ctx.getServerSessionContext().setSessionTimeout(SESSION_TIMEOUT_SECONDS);
     ctx.getClientSessionContext().setSessionTimeout(SESSION_TIMEOUT_SECONDS);
-    if (verifier != null) {
-      synchronized (VERIFIERS) {
-        VERIFIERS.put(ctx.getServerSessionContext(), verifier);
-        VERIFIERS.put(ctx.getClientSessionContext(), verifier);
-      }
-    }
     return ConfiguredSslContext.wrap(ctx, PROTOCOLS, clientAuth);
   }
 

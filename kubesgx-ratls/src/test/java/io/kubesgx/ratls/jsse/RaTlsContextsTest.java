@@ -68,12 +68,16 @@ class RaTlsContextsTest {
   @Test
   void mutual_sslSocketRoundTrip_eachSideReadsThePeersMrEnclave() throws Exception {
     SSLContext server = RaTlsContexts.mutual(sim.issuer(SimEnclaves.enclave(SimEnclaves.MRENCLAVE_B, false)), sim.verifier(SimEnclaves.MRENCLAVE_A));
-    SSLContext client = RaTlsContexts.mutual(sim.issuer(SimEnclaves.enclave(SimEnclaves.MRENCLAVE_A, false)), sim.verifier(SimEnclaves.MRENCLAVE_B));
+    RaTlsVerifier verifierOfB = sim.verifier(SimEnclaves.MRENCLAVE_B);
+    SSLContext client = RaTlsContexts.mutual(sim.issuer(SimEnclaves.enclave(SimEnclaves.MRENCLAVE_A, false)), verifierOfB);
 
     try (SSLServerSocket ss = listen(server)) {
       CompletableFuture<String> seenByServer = answerOnce(ss);
       try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
         String reply = exchange(s);
+        assertEquals(SimEnclaves.MRENCLAVE_B, mrEnclave(RaTlsContexts.peer(s.getSession(), verifierOfB)));
+        assertEquals(Optional.empty(), RaTlsContexts.peer(s.getSession(), sim.verifier(SimEnclaves.MRENCLAVE_A)),
+            "another verifier's policy refuses B");
         assertEquals(SimEnclaves.MRENCLAVE_A, reply, "the server saw the client's MRENCLAVE");
         Optional<VerifiedRaTls> peer = RaTlsContexts.peer(s.getSession());
         assertEquals(SimEnclaves.MRENCLAVE_B, mrEnclave(peer), "the client sees the server's MRENCLAVE");
@@ -239,7 +243,9 @@ class RaTlsContextsTest {
         // The second connection may resume the first session (the trust manager is then not asked);
         // peer() finds the verifier through the context either way.
         CompletableFuture<String> seenByServer = answerOnce(ss);
-        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
+        // A host name (not only an address) lets the JDK client cache the session and offer it again.
+        String host = InetAddress.getLoopbackAddress().getHostAddress();
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(host, ss.getLocalPort())) {
           assertEquals(SimEnclaves.MRENCLAVE_A, exchange(s), "connection " + i);
           assertEquals(SimEnclaves.MRENCLAVE_B, mrEnclave(RaTlsContexts.peer(s.getSession())), "connection " + i);
         }
