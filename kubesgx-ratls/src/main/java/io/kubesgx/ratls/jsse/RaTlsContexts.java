@@ -61,7 +61,9 @@ public final class RaTlsContexts {
   /**
    * Returns a context that presents a fresh RA-TLS certificate from {@code issuer} and accepts only
    * peers whose RA-TLS certificate {@code verifier} verifies, in both roles (as a server it requires
-   * a client certificate). The key manager re-issues hourly on its own daemon thread.
+   * a client certificate). The key manager re-issues hourly on its own daemon thread, which lives as
+   * long as the JVM; to stop it, build the {@link RaTlsKeyManager} yourself, pass it to {@link
+   * #mutual(RaTlsKeyManager, RaTlsVerifier)} and close it.
    *
    * @throws RaTlsException when the first certificate cannot be issued
    */
