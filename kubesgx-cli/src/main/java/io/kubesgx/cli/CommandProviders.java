@@ -57,4 +57,17 @@ public final class CommandProviders {
       return new SimCommand();
     }
   }
+
+  /** Provides {@code kubesgx ratls-bench}. */
+  public static final class RaTlsBench implements CommandProvider {
+    @Override
+    public String parent() {
+      return TOP_LEVEL;
+    }
+
+    @Override
+    public Object command() {
+      return new RaTlsBenchCommand();
+    }
+  }
 }
