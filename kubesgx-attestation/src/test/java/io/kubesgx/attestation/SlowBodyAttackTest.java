@@ -32,20 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 11 item 1: 250 connections that each send almost 1 MiB of body and then one byte every 2 s
  * (refused ones come back after a second) against a service in a child JVM with {@code -Xmx256m}
- * and default limits except a 15 s request deadline (default 30 s; shorter only to keep CI fast), for
- * 20 s: longer than the request deadline, so the trickled requests are cut off and their senders
- * reconnect while the attack goes on. Before the bounds this drove the service into
- * OutOfMemoryError (the bodies arrive within the first 2 s). Now a good client keeps getting
- * {@code /healthz} and attestations within 1 s, and afterwards the heap (after a full GC) is back
- * near its baseline.
+ * and default limits, for 35 s: longer than the 30 s request deadline. Before the bounds this
+ * drove the service into OutOfMemoryError. Now a good client keeps getting {@code /healthz} and
+ * attestations within 1 s, and afterwards the heap (after a full GC) is back near its baseline.
  */
 class SlowBodyAttackTest {
   static final int ATTACKERS = 250;
   static final int BODY = 1 << 20;
-  static final Duration REQUEST_DEADLINE = Duration.ofSeconds(15);
-  static final Duration ATTACK = REQUEST_DEADLINE.plusSeconds(5);
-  /** When the heap is measured during the attack: every socket open and the body budget full. */
-  static final Duration DURING = Duration.ofSeconds(8);
+  static final Duration ATTACK = Duration.ofSeconds(35);
   static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
   /** JDK 17: "garbage-first heap   total 61440K, used 17924K"; JDK 25: "… total reserved 262144K, committed 61440K, used 17924K". */
   static final Pattern G1_USED = Pattern.compile("garbage-first heap\\s+total[^\\n]*?, used (\\d+)K");
@@ -60,7 +54,7 @@ class SlowBodyAttackTest {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process child = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
         ChildService.class.getName(), "--port", "0", "--sim", dir.resolve("platform").toString(),
-        "--state-dir", dir.resolve("state").toString(), "--request-deadline", REQUEST_DEADLINE.toSeconds() + "s")
+        "--state-dir", dir.resolve("state").toString())
         .redirectErrorStream(true).start();
     ExecutorService pool = Executors.newFixedThreadPool(ATTACKERS + 2);
     StringBuilder childLog = new StringBuilder();
@@ -78,11 +72,11 @@ class SlowBodyAttackTest {
         long startDelay = i * 8L; // all sockets open within 2 s
         var unused = pool.submit(() -> attack(port, attacking, startDelay));
       }
-      long started = System.nanoTime();
-      long end = started + ATTACK.toNanos();
+      long end = System.nanoTime() + ATTACK.toNanos();
       List<Long> healthMs = new ArrayList<>();
       List<Long> attestMs = new ArrayList<>();
       long during = -1;
+      int round = 0;
       while (System.nanoTime() < end) {
         long t = System.nanoTime();
         HttpResponse<String> h = good.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
@@ -93,7 +87,7 @@ class SlowBodyAttackTest {
         HttpResponse<String> a = attest(good, base, attestBody);
         attestMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
         assertEquals(200, a.statusCode(), a.body());
-        if (during < 0 && System.nanoTime() - started >= DURING.toNanos()) {
+        if (++round == 40) {
           during = heapUsedAfterGcKb(child.pid());
         }
         Thread.sleep(200);
