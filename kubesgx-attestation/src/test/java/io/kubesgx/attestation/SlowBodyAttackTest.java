@@ -111,6 +111,8 @@ class SlowBodyAttackTest {
       assertTrue(pct(healthMs, 95) < 1000, "healthz latencies " + healthMs);
       assertTrue(pct(attestMs, 95) < 1000, "attest latencies " + attestMs);
       assertTrue(metricsDuring.contains("kubesgx_attestation_http_refused_total{reason=\"body_budget\"}"), metricsDuring);
+      // The attack outlasted the request deadline: the trickled bodies were cut off with 408.
+      assertTrue(metricsDuring.contains("kubesgx_attestation_http_refused_total{reason=\"body_deadline\"}"), metricsDuring);
       assertTrue(metricsAfter.contains("kubesgx_attestation_body_buffered_bytes 0.0\n"), metricsAfter);
       // Bodies (24 MiB of the 32 MiB budget: the large-body share) plus transient I/O buffers of the
       // connections being read and refused; the unbounded server tried to hold 250 MiB of bodies.
