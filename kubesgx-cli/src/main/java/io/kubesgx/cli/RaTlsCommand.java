@@ -11,6 +11,7 @@ import io.kubesgx.common.io.AtomicFiles;
 import io.kubesgx.common.json.Json;
 import io.kubesgx.common.json.JsonBuilder;
 import io.kubesgx.common.json.JsonValue;
+import io.kubesgx.enclave.Attributes;
 import io.kubesgx.enclave.sim.SimEnclave;
 import io.kubesgx.pck.Certificates;
 import io.kubesgx.ratls.CollateralSource;
@@ -136,7 +137,7 @@ final class RaTlsCommand {
             .keyType(type)
             .clock(Clock.systemUTC());
         if (nb != null || na != null) {
-          b.validity(nb == null ? GRAMINE_NOT_BEFORE : nb, na == null ? GRAMINE_NOT_AFTER : na);
+          b.validity(nb == null ? RaTlsIssuer.DEFAULT_NOT_BEFORE : nb, na == null ? RaTlsIssuer.DEFAULT_NOT_AFTER : na);
         }
         RaTlsCredential c;
         try {
@@ -164,7 +165,7 @@ final class RaTlsCommand {
         o.println("wrote SIMULATED RA-TLS certificate " + certOut + " (" + describeKey(c.certificate().getPublicKey())
             + " key in " + keyOut + ", mode 0600)");
         o.println("  enclave: MRENCLAVE " + app.mrEnclave().hex() + ", MRSIGNER " + app.mrSigner().hex()
-            + (app.isDebug() ? ", DEBUG" : "") + "; platform " + p.config().fmspc().hex() + ", scenario " + p.scenario().cliName());
+            + ((app.attributes().flags() & Attributes.DEBUG) != 0 ? ", DEBUG" : "") + "; platform " + p.config().fmspc().hex() + ", scenario " + p.scenario().cliName());
         o.println("  quotes chain to the SIMULATION root: verify with `kubesgx ratls verify --cert " + certOut
             + (collateralOut == null ? " --collateral COLLATERAL.json" : " --collateral " + collateralOut)
             + (rootOut == null ? " --root ROOT.der" : " --root " + rootOut) + "`");
@@ -173,11 +174,6 @@ final class RaTlsCommand {
       });
     }
   }
-
-  /** Gramine's default validity start (ra_tls_attest.c). */
-  static final Instant GRAMINE_NOT_BEFORE = Instant.parse("2001-01-01T00:00:00Z");
-  /** Gramine's default validity end (ra_tls_attest.c). */
-  static final Instant GRAMINE_NOT_AFTER = Instant.parse("2030-12-31T23:59:59Z");
 
   /** {@code kubesgx ratls verify}. */
   @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -302,8 +298,8 @@ final class RaTlsCommand {
           if (json) {
             out.println(Json.write(rejectedJson(e)));
           } else {
-            out.println((exit == Main.REJECTED ? "REJECTED" : "ERROR") + " at step " + e.step() + " (" + e.reason() + "): "
-                + e.getMessage() + "\n  what to do: " + hint(e));
+            out.println((exit == Main.REJECTED ? "REJECTED (" : "ERROR (") + e.reason() + ") at " + e.getMessage()
+                + "\n  what to do: " + hint(e));
           }
           return exit;
         }
@@ -334,8 +330,13 @@ final class RaTlsCommand {
     if (e.step() == RaTlsException.Step.INIT) {
       return Main.USAGE_OR_IO;
     }
-    String r = e.reason().name();
-    return r.equals("COLLATERAL_UNAVAILABLE") || r.equals("BAD_CONFIGURATION") ? Main.USAGE_OR_IO : Main.REJECTED;
+    switch (e.reason()) {
+      case BAD_CONFIGURATION:
+      case COLLATERAL_UNAVAILABLE:
+        return Main.USAGE_OR_IO;
+      default:
+        return Main.REJECTED;
+    }
   }
 
   /** What the user can do about a failure: the DCAP verifier's hint when the quote failed, else ours. */
@@ -343,31 +344,35 @@ final class RaTlsCommand {
     if (e.quoteReason().isPresent()) {
       return e.quoteReason().get().hint();
     }
-    switch (e.reason().name()) {
-      case "NO_EVIDENCE":
+    switch (e.reason()) {
+      case MALFORMED_CERTIFICATE:
+        return "the file is not a usable X.509 certificate; give the peer's RA-TLS certificate (PEM or DER)";
+      case NO_EVIDENCE:
         return "the certificate carries neither the DICE tagged-evidence nor the legacy quote extension: it is not an RA-TLS certificate";
-      case "MALFORMED_EVIDENCE":
+      case MALFORMED_EVIDENCE:
         return "the RA-TLS extension does not decode; the peer's RA-TLS library writes a format we do not accept (see docs/ratls.md)";
-      case "UNSUPPORTED_KEY":
+      case UNSUPPORTED_KEY:
         return "RA-TLS certificates must carry an EC P-384 or P-256 key";
-      case "KEY_NOT_BOUND":
-        return "the quote does not bind the certificate's key: the certificate was assembled from another enclave's quote";
-      case "COLLATERAL_UNAVAILABLE":
-        return "give --collateral FILE, or --pcs-url of a reachable PCS/PCCS that knows the platform";
-      case "TCB_STATUS_NOT_ALLOWED":
+      case KEY_NOT_BOUND:
+        return "the quote does not bind the certificate's key: do not trust this certificate (its key was not made by the quoted enclave)";
+      case COLLATERAL_UNAVAILABLE:
+        return "give --collateral FILE, or --pcs-url of a reachable PCS/PCCS that serves the platform's FMSPC";
+      case TCB_STATUS_NOT_ALLOWED:
         return "update the platform, or accept its TCB status knowingly with the matching --allow-… option";
-      case "DEBUG_ENCLAVE":
+      case DEBUG_ENCLAVE:
         return "run the enclave in production mode; --allow-debug-enclave-insecure accepts it for testing only";
-      case "MRENCLAVE_MISMATCH":
+      case BAD_ENCLAVE_ATTRIBUTES:
+        return "the enclave's attributes are not those of an initialised 64-bit application enclave; do not trust it";
+      case MRENCLAVE_MISMATCH:
         return "the peer runs another enclave build; add its MRENCLAVE with --mrenclave only if you trust that build";
-      case "MRSIGNER_MISMATCH":
+      case MRSIGNER_MISMATCH:
         return "the enclave is signed by another key; add its MRSIGNER with --mrsigner only if you trust that signer";
-      case "PRODUCT_ID_MISMATCH":
+      case PRODUCT_ID_MISMATCH:
         return "the enclave is another product of its signer; check --isv-prod-id";
-      case "SVN_TOO_LOW":
+      case SVN_TOO_LOW:
         return "the enclave's security version is older than --min-isv-svn; update the enclave";
       default:
-        return "see docs/ratls.md for this step";
+        return "see docs/ratls.md for step " + e.step();
     }
   }
 
