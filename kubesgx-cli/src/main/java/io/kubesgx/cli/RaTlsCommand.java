@@ -130,6 +130,7 @@ final class RaTlsCommand {
         checkOutputs(outs, force);
         Instant nb = notBefore == null ? null : Inputs.time(notBefore);
         Instant na = notAfter == null ? null : Inputs.time(notAfter);
+        requirePlatform(platform.dir);
         SimPlatform p = SimCommand.open(platform.dir, scenario);
         SimEnclave app = enclave.resolve(p);
         RaTlsIssuer.Builder b = RaTlsIssuer.builder()
@@ -137,14 +138,19 @@ final class RaTlsCommand {
             .keyType(type)
             .clock(Clock.systemUTC());
         if (nb != null || na != null) {
-          b.validity(nb == null ? RaTlsIssuer.DEFAULT_NOT_BEFORE : nb, na == null ? RaTlsIssuer.DEFAULT_NOT_AFTER : na);
+          Instant from = nb == null ? RaTlsIssuer.DEFAULT_NOT_BEFORE : nb;
+          Instant to = na == null ? RaTlsIssuer.DEFAULT_NOT_AFTER : na;
+          if (from.getEpochSecond() >= to.getEpochSecond()) {
+            throw new Inputs.UsageException("--not-before " + from + " must be before --not-after " + to);
+          }
+          b.validity(from, to);
         }
         RaTlsCredential c;
         try {
           c = b.build().issue();
         } catch (RaTlsException e) {
           spec.commandLine().getErr().println("error: " + e.getMessage());
-          return e.step() == RaTlsException.Step.INIT ? Main.USAGE_OR_IO : Main.REJECTED;
+          return e.reason() == RaTlsException.Reason.BAD_CONFIGURATION ? Main.USAGE_OR_IO : Main.REJECTED;
         }
         byte[] keyPem = Pem.encode("PRIVATE KEY", Bytes.of(c.privateKey().getEncoded())).getBytes(StandardCharsets.US_ASCII);
         AtomicFiles.write(keyOut, keyPem, true);
@@ -462,6 +468,17 @@ final class RaTlsCommand {
       if (!force && Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         throw new Inputs.UsageException(p + " already exists; choose another path or pass --force");
       }
+    }
+  }
+
+  /** Refuses a platform directory that holds no simulated platform, saying how to make one; never creates it. */
+  static void requirePlatform(Path dir) throws Inputs.UsageException {
+    String how = "create one with `bin/kubesgx sim init --platform " + dir + "`";
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new Inputs.UsageException("--platform " + dir + " is a file, not a platform directory; " + how);
+    }
+    if (!Files.isRegularFile(dir.resolve("platform.json"))) {
+      throw new Inputs.UsageException("no simulated platform in " + dir + " (check the --platform spelling); " + how);
     }
   }
 

@@ -252,7 +252,7 @@ class RaTlsCommandTest {
   void cert_missingPlatform_exitTwoOneLineAndNothingCreated() {
     Path typo = tmp.resolve("plattform");
     Issued i = issue(typo, "typo");
-    assertUserError(i.result(), "sim init --platform " + typo);
+    assertUserError(i.result(), "bin/kubesgx sim init --platform " + typo);
     assertFalse(Files.exists(typo), "the mistyped platform directory was created");
     assertFalse(Files.exists(i.key()) || Files.exists(i.cert()) || Files.exists(i.collateral()) || Files.exists(i.root()));
   }
@@ -267,6 +267,22 @@ class RaTlsCommandTest {
     Issued forced = issueOk(platform, "again", "--force");
     assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(forced.cert())), "a fresh key makes a new certificate");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(forced.key())));
+  }
+
+  @Test
+  void cert_validityOptions_setTheDatesAndMustIncludeNow() throws Exception {
+    Issued i = issueOk(platform, "dates", "--not-before", "2024-01-01T00:00:00Z", "--not-after", "2099-12-31T23:59:59Z");
+    X509Certificate c = readCert(i.cert());
+    assertEquals(java.time.Instant.parse("2024-01-01T00:00:00Z"), c.getNotBefore().toInstant());
+    assertEquals(java.time.Instant.parse("2099-12-31T23:59:59Z"), c.getNotAfter().toInstant());
+    X509Certificate gramine = readCert(issueOk(platform, "default-dates").cert());
+    assertEquals(java.time.Instant.parse("2001-01-01T00:00:00Z"), gramine.getNotBefore().toInstant());
+    assertEquals(java.time.Instant.parse("2030-12-31T23:59:59Z"), gramine.getNotAfter().toInstant());
+    Issued past = issue(platform, "past", "--not-before", "2010-01-01T00:00:00Z", "--not-after", "2020-01-01T00:00:00Z");
+    assertUserError(past.result(), "validity");
+    assertFalse(Files.exists(past.cert()));
+    assertUserError(issue(platform, "reversed", "--not-before", "2030-01-01T00:00:00Z", "--not-after", "2029-01-01T00:00:00Z").result(),
+        "--not-before", "--not-after");
   }
 
   @Test
@@ -314,6 +330,10 @@ class RaTlsCommandTest {
     assertUserError(verify(i, "--pcs-url", "http://127.0.0.1:1"), "--collateral", "--pcs-url");
     assertUserError(CliTest.run("ratls", "verify", "--cert", i.cert().toString(), "--pcs-url", "ftp://x"), "--pcs-url");
     assertUserError(verify(i, "--at", "yesterday"), "time");
+    Path same = tmp.resolve("same.pem");
+    assertUserError(CliTest.run("ratls", "cert", "--platform", platform.toString(), "--key-out", same.toString(), "--cert-out",
+        same.toString()), "given twice");
+    assertFalse(Files.exists(same));
     Path notCollateral = Files.writeString(tmp.resolve("c.json"), "{}");
     assertUserError(CliTest.run("ratls", "verify", "--cert", i.cert().toString(), "--collateral", notCollateral.toString()),
         "--collateral");
