@@ -280,6 +280,25 @@ class RaTlsVerifierTest {
   }
 
   @Test
+  void verify_simulatedQuoteWithIntelRootOnly_refusedUntrustedRoot() throws Exception {
+    X509Certificate c = RaTlsFixtures.issue(RaTlsKeyType.P384).certificate();
+    RaTlsVerifier v = RaTlsFixtures.verifier(RaTlsFixtures.anyEnclave(), Clock.fixed(NOW, ZoneOffset.UTC))
+        .quoteVerifier(io.kubesgx.verifier.QuoteVerifier.newBuilder().build())
+        .build();
+    RaTlsException e = assertThrows(RaTlsException.class, () -> v.verify(c));
+    assertEquals(Step.VERIFY_EXTERNAL, e.step());
+    assertEquals(io.kubesgx.verifier.Reason.UNTRUSTED_ROOT, e.quoteReason().orElseThrow());
+  }
+
+  @Test
+  void verify_certificateAbove64KiB_refusedMalformedCertificate() {
+    byte[] big = new byte[RaTlsEvidence.MAX_CERTIFICATE_SIZE + 1];
+    RaTlsException e = assertThrows(RaTlsException.class,
+        () -> RaTlsFixtures.verifier(RaTlsFixtures.anyEnclave()).verify(big));
+    assertEquals(Reason.MALFORMED_CERTIFICATE, e.reason());
+  }
+
+  @Test
   void verify_collateralExpired_refusedUnlessOutdatedAllowed() throws Exception {
     X509Certificate c = RaTlsFixtures.issue(RaTlsKeyType.P384).certificate();
     Clock later = Clock.fixed(NOW.plus(java.time.Duration.ofDays(31)), ZoneOffset.UTC);
