@@ -240,6 +240,23 @@ class RaTlsCommandTest {
   }
 
   @Test
+  void verify_unreachablePcs_exitTwoCollateralUnavailable() throws Exception {
+    Issued i = issueOk(platform, "nopcs");
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    CliTest.Result v = CliTest.run("ratls", "verify", "--cert", i.cert().toString(), "--root", i.root().toString(),
+        "--pcs-url", "http://127.0.0.1:" + closed, "--json");
+    assertEquals(2, v.exit(), v.out() + v.err());
+    JsonObject o = json(v);
+    assertFalse(bool(o, "verified"));
+    assertEquals("VERIFY_EXTERNAL", o.string("step"));
+    assertEquals("COLLATERAL_UNAVAILABLE", o.string("reason"));
+    assertTrue(o.string("hint").contains("--collateral"), o.string("hint"));
+  }
+
+  @Test
   void cert_p256KeyType_isBoundAndReported() throws Exception {
     Issued i = issueOk(platform, "p256", "--key-type", "p256");
     CliTest.Result v = verify(i, "--json");
