@@ -60,10 +60,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ratls",
     mixinStandardHelpOptions = true,
-    description = {
-      "RA-TLS certificates in Gramine's format: a self-signed X.509 certificate whose extensions carry",
-      "quotes binding its key (see docs/ratls.md)."
-    },
+    description = "RA-TLS certificates in Gramine's format: self-signed X.509 certificates whose extensions carry quotes binding their key (see docs/ratls.md).",
     subcommands = {RaTlsCommand.Cert.class, RaTlsCommand.Verify.class})
 final class RaTlsCommand {
   /** Intel's PCS, where collateral comes from when neither --collateral nor --pcs-url is given. */
@@ -74,9 +71,9 @@ final class RaTlsCommand {
   /** {@code kubesgx ratls cert}. */
   @Command(name = "cert", mixinStandardHelpOptions = true,
       description = {
-        "Issue a SIMULATED RA-TLS certificate: a fresh key and a self-signed certificate carrying two quotes",
-        "of an enclave on the simulated platform in DIR (the TCG DICE tagged-evidence and Gramine's legacy",
-        "extension). Exit 0 written, 1 the simulated platform refused, 2 usage or I/O error."
+        "Issue a SIMULATED RA-TLS certificate from the simulated platform in DIR.",
+        "A fresh key and a self-signed certificate carrying two quotes of the enclave, in the TCG DICE tagged-evidence "
+            + "and Gramine's legacy extension. Exit 0 written, 1 the simulated platform refused, 2 usage or I/O error."
       })
   static final class Cert implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -184,11 +181,11 @@ final class RaTlsCommand {
   /** {@code kubesgx ratls verify}. */
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = {
-        "Verify an RA-TLS certificate as Gramine's verifier decides: the DICE extension when present (else the",
-        "legacy one), the quote's binding to the certificate key, the quote (collateral from --collateral, else",
-        "fetched from --pcs-url, default Intel's PCS), then the policy. The certificate's own signature and dates",
-        "are not checked (as in Gramine). Exit 0 verified, 1 rejected, 2 usage or I/O error (also when collateral",
-        "cannot be fetched)."
+        "Verify an RA-TLS certificate as Gramine's verifier decides.",
+        "The DICE extension when present (else the legacy one), the quote's binding to the certificate key, the quote "
+            + "(collateral from --collateral, else fetched from --pcs-url, default Intel's PCS), then the policy. "
+            + "The certificate's own signature and dates are not checked (as in Gramine). "
+            + "Exit 0 verified, 1 rejected, 2 usage or I/O error (also when collateral cannot be fetched)."
       })
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
