@@ -70,4 +70,17 @@ public final class CommandProviders {
       return new RaTlsBenchCommand();
     }
   }
+
+  /** Provides {@code kubesgx ratls}. */
+  public static final class RaTls implements CommandProvider {
+    @Override
+    public String parent() {
+      return TOP_LEVEL;
+    }
+
+    @Override
+    public Object command() {
+      return new RaTlsCommand();
+    }
+  }
 }

@@ -129,6 +129,11 @@ final class QuoteJson {
 
   /** The verdict for a verified quote. */
   static JsonValue verified(VerifiedQuote v) {
+    return verifiedFields(v).build();
+  }
+
+  /** The verdict fields for a verified quote, open for a caller to add its own. */
+  static JsonBuilder verifiedFields(VerifiedQuote v) {
     JsonBuilder o = JsonBuilder.object()
         .put("verified", true)
         .put("status", v.status().jsonName())
@@ -170,7 +175,7 @@ final class QuoteJson {
       d.put(e.getKey(), e.getValue().hex());
     }
     o.put("sha256", d.build());
-    return o.build();
+    return o;
   }
 
   /** The verdict for a rejected quote. */
