@@ -103,9 +103,19 @@ class SecretProvServerTest {
     return GramineWireClient.create(c.privateKey(), c.certificate(), pki.ca);
   }
 
-  /** Returns the audit lines of secret-provisioning attempts. */
+  /**
+   * Returns the audit lines of secret-provisioning attempts once there is at least one (a refusal
+   * can be audited just after the client saw its connection end).
+   */
   private List<String> audit() throws Exception {
-    return server.store().auditLines(1000).stream().filter(l -> l.contains("\"action\":\"secret-prov\"")).toList();
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      List<String> lines = server.store().auditLines(1000).stream().filter(l -> l.contains("\"action\":\"secret-prov\"")).toList();
+      if (!lines.isEmpty() || System.nanoTime() > end) {
+        return lines;
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Test
