@@ -1,5 +1,7 @@
 package io.kubesgx.keybroker.secretprov;
 
+import io.kubesgx.quote.EnclaveReportBody;
+import io.kubesgx.ratls.RaTlsEvidence;
 import io.kubesgx.ratls.RaTlsException;
 import io.kubesgx.ratls.RaTlsVerifier;
 import io.kubesgx.ratls.VerifiedRaTls;
@@ -15,7 +17,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Accepts a client only when its certificate verifies as RA-TLS (as Gramine's secret-provisioning
  * server does during the handshake), and keeps each connection's result — the {@link VerifiedRaTls}
- * or the {@link RaTlsException} — for the thread serving that socket to {@link #take}. It trusts
+ * or why it was {@link Refused} — for the thread serving that socket to {@link #take}. It trusts
  * no server and names no acceptable issuers (RA-TLS certificates are self-signed).
  */
 final class RaTlsClientTrust extends X509ExtendedTrustManager {
@@ -26,7 +28,7 @@ final class RaTlsClientTrust extends X509ExtendedTrustManager {
     this.verifier = Objects.requireNonNull(verifier, "verifier");
   }
 
-  /** Returns and forgets the result for {@code socket}: a {@link VerifiedRaTls}, a {@link RaTlsException}, or null. */
+  /** Returns and forgets the result for {@code socket}: a {@link VerifiedRaTls}, a {@link Refused}, or null. */
   Object take(Socket socket) {
     return results.remove(socket);
   }
@@ -44,8 +46,25 @@ final class RaTlsClientTrust extends X509ExtendedTrustManager {
     try {
       results.put(socket, verifier.verify(chain[0]));
     } catch (RaTlsException e) {
-      results.put(socket, e);
+      results.put(socket, new Refused(e, claimed(chain[0])));
       throw new CertificateException("the RA-TLS certificate was refused", e);
+    }
+  }
+
+  /**
+   * A refused certificate: why, and the identity its evidence claims (unverified), for the audit log.
+   *
+   * @param claimed e.g. {@code claimed (unverified) mrenclave …, mrsigner …, debug true}, or empty
+   */
+  record Refused(RaTlsException why, String claimed) {}
+
+  /** Returns the enclave identity the certificate's evidence claims, unverified, or "" when it has none. */
+  private static String claimed(X509Certificate cert) {
+    try {
+      EnclaveReportBody r = RaTlsEvidence.parse(cert).enclaveReport();
+      return "claimed (not verified) mrenclave " + r.mrEnclave().hex() + ", mrsigner " + r.mrSigner().hex() + ", debug " + r.isDebug();
+    } catch (RaTlsException | RuntimeException e) {
+      return "";
     }
   }
 

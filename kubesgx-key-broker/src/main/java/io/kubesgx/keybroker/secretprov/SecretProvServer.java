@@ -256,8 +256,8 @@ public final class SecretProvServer implements AutoCloseable {
         s.startHandshake();
       } catch (IOException e) {
         Object r = trust.take(s);
-        if (r instanceof RaTlsException x) {
-          provisioner.refused(addr, Optional.empty(), rejected(x));
+        if (r instanceof RaTlsClientTrust.Refused x) {
+          provisioner.refused(addr, Optional.empty(), rejected(x.why(), x.claimed()));
         } else if (r instanceof VerifiedRaTls v) {
           provisioner.refused(addr, Optional.of(provisioner.identity(addr, v.quote(), v.extension().name())), lost(accepted,
               "the TLS handshake did not complete after the RA-TLS certificate verified"));
@@ -326,15 +326,16 @@ public final class SecretProvServer implements AutoCloseable {
       Certificate[] peer = s.getSession().getPeerCertificates();
       return verifier.verify((X509Certificate) peer[0]);
     } catch (RaTlsException e) {
-      throw rejected(e);
+      throw rejected(e, "");
     } catch (IOException | ClassCastException | ArrayIndexOutOfBoundsException e) {
       throw new SecretProvException(SecretProvException.Reason.RA_TLS_REJECTED, "no verified client certificate in the session");
     }
   }
 
-  private static SecretProvException rejected(RaTlsException e) {
-    return new SecretProvException(SecretProvException.Reason.RA_TLS_REJECTED, "RA-TLS step " + e.step() + " (Gramine AT_"
-        + e.step().gramineCode() + "), " + e.reason() + e.quoteReason().map(q -> " (" + q + ")").orElse("") + ": " + e.getMessage());
+  private static SecretProvException rejected(RaTlsException e, String claimed) {
+    return new SecretProvException(SecretProvException.Reason.RA_TLS_REJECTED, (claimed.isEmpty() ? "" : claimed + "; ")
+        + "RA-TLS step " + e.step() + " (Gramine AT_" + e.step().gramineCode() + "), " + e.reason()
+        + e.quoteReason().map(q -> " (" + q + ")").orElse("") + ": " + e.getMessage());
   }
 
   private SecretProvException lost(long accepted, String what) {

@@ -70,6 +70,16 @@ class SecretProvServerTest {
         KbsOptions.defaults().withInsecureSimulatedPlatform(platformDir), Optional.of(sp));
   }
 
+  private void start(SecretProvOptions sp, io.kubesgx.keybroker.http.ServerLimits limits) throws Exception {
+    pki = TestPki.create(dir);
+    Path platformDir = dir.resolve("platform");
+    platform = SimPlatform.openOrCreate(platformDir, Clock.systemUTC());
+    http = pki.httpClientBuilder().build();
+    server = KeyBrokerServer.start(KeyBrokerServer.Options.local(0, dir.resolve("state"), ADMIN, List.of("http://127.0.0.1:9"))
+            .withTls(pki.cert, pki.key).withLimits(limits), Clock.systemUTC(), http,
+        KbsOptions.defaults().withInsecureSimulatedPlatform(platformDir), Optional.of(sp));
+  }
+
   private void start() throws Exception {
     start(SecretProvOptions.defaults("127.0.0.1", 0).withLimits(Duration.ofSeconds(8), 8, 2, 8));
   }
@@ -170,7 +180,8 @@ class SecretProvServerTest {
     assertTrue(a.handshakeFailed(), "refused during the handshake, as Gramine's server does");
     assertTrue(a.nothingReceived());
     String line = audit().get(0);
-    assertTrue(line.contains("outcome ra-tls-rejected") && line.contains("VERIFY_ENCLAVE_ATTRS"), line);
+    assertTrue(line.contains("outcome ra-tls-rejected") && line.contains("VERIFY_ENCLAVE_ATTRS") && line.contains("AT_4"), line);
+    assertTrue(line.contains("claimed (not verified) mrenclave " + MRENCLAVE.hex()) && line.contains("debug true"), line);
   }
 
   @Test
@@ -271,6 +282,57 @@ class SecretProvServerTest {
       assertThrows(java.net.SocketTimeoutException.class, () -> first.getInputStream().read(),
           "the first connection is still open, waiting for its handshake");
     }
+  }
+
+  @Test
+  void connectionsOverTheAddressRateLimit_closedAtOnce() throws Exception {
+    io.kubesgx.keybroker.http.RateLimits oneAddressBurstOfTwo = new io.kubesgx.keybroker.http.RateLimits(
+        io.kubesgx.keybroker.http.RateLimits.Rate.perSecond(1000), io.kubesgx.keybroker.http.RateLimits.Rate.perSecond(500),
+        new io.kubesgx.keybroker.http.RateLimits.Rate(0.001, 2), 100);
+    start(SecretProvOptions.defaults("127.0.0.1", 0).withLimits(Duration.ofSeconds(20), 8, 4, 8),
+        io.kubesgx.keybroker.http.ServerLimits.defaults().withRateLimits(oneAddressBurstOfTwo));
+    try (Socket a = connect(); Socket b = connect(); Socket c = connect()) {
+      c.setSoTimeout(10_000);
+      int r;
+      try {
+        r = c.getInputStream().read();
+      } catch (java.net.SocketException e) {
+        r = -1;
+      }
+      assertEquals(-1, r, "the third connection from this address is over the bucket");
+      a.setSoTimeout(300);
+      assertThrows(java.net.SocketTimeoutException.class, () -> a.getInputStream().read(), "the first two are still served");
+    }
+  }
+
+  private Socket connect() throws Exception {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()), 5_000);
+    return s;
+  }
+
+  @Test
+  void start_withoutTls_refusedNamingTheOptions() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyBrokerServer.start(
+        KeyBrokerServer.Options.local(0, dir.resolve("state"), ADMIN, List.of("http://127.0.0.1:9")), Clock.systemUTC(),
+        HttpClient.newHttpClient(), KbsOptions.defaults(), Optional.of(SecretProvOptions.defaults("127.0.0.1", 0))));
+    assertTrue(e.getMessage().contains("--tls-cert and --tls-key"), e.getMessage());
+    assertFalse(java.nio.file.Files.exists(dir.resolve("state")), "nothing created");
+  }
+
+  @Test
+  void fetch_certificateFromUntrustedPlatform_refusedAtVerifyExternal() throws Exception {
+    start();
+    putSecret("app-config", "v", "text/plain", MRSIGNER, true);
+    SimPlatform foreign = SimPlatform.openOrCreate(dir.resolve("foreign-platform"), Clock.systemUTC());
+    SimQuoteProvider p = SimQuoteProvider.create(foreign, AppEnclave.newBuilder().mrEnclave(MRENCLAVE).mrSigner(MRSIGNER)
+        .debug(false).product(1, 2).build());
+    RaTlsCredential c = RaTlsIssuer.builder().quoteProvider(p).build().issue();
+    GramineWireClient.Answer a = GramineWireClient.create(c.privateKey(), c.certificate(), pki.ca).fetch(port());
+    assertTrue(a.handshakeFailed());
+    assertTrue(a.nothingReceived());
+    String line = audit().get(0);
+    assertTrue(line.contains("outcome ra-tls-rejected") && line.contains("VERIFY_EXTERNAL"), line);
   }
 
   @Test
