@@ -52,6 +52,16 @@ public final class RaTlsIssuer {
   /** Gramine's default end of validity (2030-12-31T23:59:59Z). */
   public static final Instant DEFAULT_NOT_AFTER = Instant.parse("2030-12-31T23:59:59Z");
 
+  /** Gramine's variable for the start of validity, {@code YYYYMMDDhhmmss} in UTC. */
+  public static final String ENV_NOT_BEFORE = "RA_TLS_CERT_TIMESTAMP_NOT_BEFORE";
+  /** Gramine's variable for the end of validity, {@code YYYYMMDDhhmmss} in UTC. */
+  public static final String ENV_NOT_AFTER = "RA_TLS_CERT_TIMESTAMP_NOT_AFTER";
+
+  private static final java.time.format.DateTimeFormatter GRAMINE_TIMESTAMP =
+      java.time.format.DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
+          .withResolverStyle(java.time.format.ResolverStyle.STRICT)
+          .withZone(java.time.ZoneOffset.UTC);
+
   private static final X500Name NAME = new X500Name("CN=RATLS,O=GramineDevelopers,C=US");
   private static final ASN1ObjectIdentifier DICE = new ASN1ObjectIdentifier(RaTlsOids.DICE_TAGGED_EVIDENCE);
   private static final ASN1ObjectIdentifier LEGACY = new ASN1ObjectIdentifier(RaTlsOids.LEGACY_QUOTE);
@@ -207,6 +217,37 @@ public final class RaTlsIssuer {
       this.notBefore = nb;
       this.notAfter = na;
       return this;
+    }
+
+    /**
+     * Reads the validity from Gramine's {@value #ENV_NOT_BEFORE} and {@value #ENV_NOT_AFTER}
+     * ({@code YYYYMMDDhhmmss}, UTC); an unset variable keeps the current value.
+     *
+     * @throws RaTlsException {@link Step#INIT} / {@link Reason#BAD_CONFIGURATION} naming the variable
+     */
+    public Builder validityFromEnvironment(java.util.Map<String, String> env) throws RaTlsException {
+      Objects.requireNonNull(env, "env");
+      Instant nb = env.containsKey(ENV_NOT_BEFORE) ? timestamp(ENV_NOT_BEFORE, env.get(ENV_NOT_BEFORE)) : notBefore;
+      Instant na = env.containsKey(ENV_NOT_AFTER) ? timestamp(ENV_NOT_AFTER, env.get(ENV_NOT_AFTER)) : notAfter;
+      if (!nb.isBefore(na)) {
+        throw new RaTlsException(Step.INIT, Reason.BAD_CONFIGURATION,
+            ENV_NOT_BEFORE + " must be before " + ENV_NOT_AFTER + " (" + nb + " is not before " + na + ")");
+      }
+      this.notBefore = nb;
+      this.notAfter = na;
+      return this;
+    }
+
+    private static Instant timestamp(String name, String value) throws RaTlsException {
+      try {
+        if (value == null || value.length() != 14) {
+          throw new java.time.format.DateTimeParseException("length", String.valueOf(value), 0);
+        }
+        return GRAMINE_TIMESTAMP.parse(value, Instant::from);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new RaTlsException(Step.INIT, Reason.BAD_CONFIGURATION,
+            name + " must be a UTC time as YYYYMMDDhhmmss, e.g. 20010101000000");
+      }
     }
 
     /**

@@ -1,0 +1,102 @@
+package io.kubesgx.ratls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Exact encodings (RFC 8949 written out by hand) and the strictness of the decoder. */
+class DiceCborTest {
+  private static byte[] hex(String s) {
+    return HexFormat.of().parseHex(s.replace(" ", ""));
+  }
+
+  @Test
+  void encodeEvidence_smallInputs_matchHandWrittenCbor() {
+    // d9 ea60: tag 60000; 82: array(2); 43 010203: bstr(3); 41 ff: bstr(1)
+    assertArrayEquals(hex("d9ea60 82 43 010203 41 ff"), DiceCbor.encodeEvidence(hex("010203"), hex("ff")));
+  }
+
+  @Test
+  void encodeClaims_sha256_matchesHandWrittenCbor() {
+    byte[] h = new byte[32];
+    h[0] = 0x55;
+    // a1: map(1); 6b "pubkey-hash"; 58 24: bstr(36) = 82 01 58 20 <32 bytes>
+    String expected = "a1 6b 7075626b65792d68617368 58 24 82 01 5820 55" + "00".repeat(31);
+    assertArrayEquals(hex(expected), DiceCbor.encodeClaims(1, h));
+  }
+
+  @Test
+  void decode_roundTrip_returnsInputs() throws Exception {
+    byte[] h = new byte[48];
+    DiceCbor.Evidence e = DiceCbor.decodeEvidence(DiceCbor.encodeEvidence(hex("0102"), DiceCbor.encodeClaims(7, h)));
+    assertArrayEquals(hex("0102"), e.quote());
+    DiceCbor.PubkeyHash ph = DiceCbor.decodeClaims(e.claims()).orElseThrow();
+    assertEquals(7, ph.algId());
+    assertArrayEquals(h, ph.hash());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "",                              // empty
+      "82 41 01 41 02",                // untagged
+      "d9ea61 82 41 01 41 02",         // other tag
+      "c1 d9ea60 82 41 01 41 02",      // two tags
+      "d9ea60 83 41 01 41 02 41 03",   // three items
+      "d9ea60 81 41 01",               // one item
+      "d9ea60 9f 41 01 41 02 ff",      // indefinite array
+      "d9ea60 82 5f 41 01 ff 41 02",   // indefinite (chunked) bstr
+      "d9ea60 82 61 61 41 02",         // text instead of bytes
+      "d9ea60 82 c1 41 01 41 02",      // tagged inner bstr
+      "d9ea60 82 41 01 41 02 00",      // trailing byte
+      "d9ea60 82 41 01",               // truncated
+      "d9ea60 82 5a 7fffffff 41 02",   // declared length beyond the input
+      "d9ea60 82 5b 7fffffffffffffff", // 8-byte length
+      "d9ea60 a1 41 01 41 02"          // map instead of array
+  })
+  void decodeEvidence_malformed_throwsCborException(String h) {
+    assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeEvidence(hex(h)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "",                                         // empty
+      "80",                                       // array, not map
+      "bf 61 61 01 ff",                           // indefinite map
+      "a2 61 61 01 61 61 02",                     // duplicate key
+      "a1 01 02",                                 // integer key
+      "a1 41 61 02",                              // byte-string key
+      "a1 60 02",                                 // empty key
+      "a1 7f 61 61 ff 01",                        // indefinite text key
+      "a1 61 61 9f 01 ff",                        // unknown claim with an indefinite array
+      "a1 61 61 5f 41 01 ff",                     // unknown claim with a chunked bstr
+      "a1 61 61 01 00",                           // trailing byte
+      "a1 6b 7075626b65792d68617368 01",          // pubkey-hash not a bstr
+      "a1 6b 7075626b65792d68617368 43 820141",   // pubkey-hash entry truncated
+      "a1 6b 7075626b65792d68617368 44 83010101", // pubkey-hash entry of 3 items
+      "a1 6b 7075626b65792d68617368 44 82200140", // negative algorithm id
+      "a1 6b 7075626b65792d68617368 44 82610140", // text algorithm id
+      "a1 6b 7075626b65792d68617368 45 8201400000", // bytes after the entry
+      "a1 6b 7075626b65792d68617368 4b 821b0000000100000000 40" // algorithm id beyond 32 bits
+  })
+  void decodeClaims_malformed_throwsCborException(String h) {
+    assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeClaims(hex(h)));
+  }
+
+  @Test
+  void decodeClaims_unknownClaimsOnly_returnsEmpty() throws Exception {
+    assertTrue(DiceCbor.decodeClaims(hex("a1 65 6e6f6e6365 a1 61 78 82 01 f5")).isEmpty());
+  }
+
+  @Test
+  void decodeClaims_deepNesting_throwsCborException() {
+    StringBuilder sb = new StringBuilder("a1 61 61");
+    sb.append(" 81".repeat(100)).append(" 00");
+    assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeClaims(hex(sb.toString())));
+  }
+}
