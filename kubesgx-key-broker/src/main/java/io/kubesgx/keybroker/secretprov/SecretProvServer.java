@@ -245,6 +245,7 @@ public final class SecretProvServer implements AutoCloseable {
       return;
     }
     SSLSocket s = null;
+    boolean handshaken = false;
     Optional<String> identity = Optional.empty();
     try {
       plain.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -266,6 +267,7 @@ public final class SecretProvServer implements AutoCloseable {
         }
         return;
       }
+      handshaken = true;
       VerifiedRaTls v = verified(s);
       identity = Optional.of(provisioner.identity(addr, v.quote(), v.extension().name()));
       byte[] request;
@@ -310,7 +312,9 @@ public final class SecretProvServer implements AutoCloseable {
     } finally {
       if (s != null) {
         trust.take(s);
-        s.getSession().invalidate(); // no resumption: every connection presents and verifies its certificate
+        if (handshaken) {
+          s.getSession().invalidate(); // not offered for resumption (a resumed session is verified again anyway)
+        }
         closeQuietly(s); // close_notify, then the TCP connection
       }
     }
