@@ -5,6 +5,9 @@ import io.kubesgx.keybroker.kbs.KbsOptions;
 import io.kubesgx.keybroker.http.RateLimits;
 import io.kubesgx.keybroker.http.ServerLimits;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
+import io.kubesgx.keybroker.secretprov.SecretProvOptions;
+import io.kubesgx.keybroker.secretprov.SecretProvisioner;
+import io.kubesgx.keybroker.tenant.TenantPath;
 import io.kubesgx.keybroker.tenant.KubernetesIssuer;
 import io.kubesgx.keybroker.tenant.Tenants;
 import io.kubesgx.keybroker.tenant.TenantsFile;
@@ -36,6 +39,8 @@ import picocli.CommandLine.Spec;
           + "enclaves whose attestation token (from a --trust-issuer) satisfies the key's release policy; /healthz, /readyz, /metrics.",
       "Secrets under /secrets (Key Vault secrets API plus release_policy and x-kubesgx-kbs-resource), released to attested SGX "
           + "enclaves over the Trustee KBS protocol 0.4.0 under /kbs/v0 (quotes verified here, collateral from --pcs-url or --sim).",
+      "With --secret-prov-port, Gramine enclaves (SECRET_PROVISION_SERVERS) get the secret tagged x-kubesgx-secret-prov=true "
+          + "whose release policy their RA-TLS certificate satisfies, over Gramine's secret-provisioning protocol.",
       "Plain HTTP only on a loopback address; otherwise give --tls-cert and --tls-key.",
       "Other tenants (--tenants-file) are served under /t/TENANT/keys; Kubernetes service-account tokens are accepted "
           + "with --k8s-issuer.",
@@ -133,6 +138,34 @@ public final class KeyBrokerCommand implements Callable<Integer> {
           + "Give your attestation service's URL to let one policy govern both release paths.")
   String kbsAuthority;
 
+  @Option(names = "--secret-prov-port", paramLabel = "P",
+      description = "Serve Gramine secret provisioning (mutual TLS, RA-TLS client certificates) on this port; off by default. "
+          + "Needs --tls-cert and --tls-key (Gramine's default port is 4433).")
+  Integer secretProvPort;
+
+  @Option(names = "--secret-prov-bind", paramLabel = "ADDR", description = "Bind address of the secret-provisioning listener (default: --host).")
+  String secretProvBind;
+
+  @Option(names = "--secret-prov-tenant", paramLabel = "TENANT",
+      description = "Tenant whose secrets tagged " + SecretProvisioner.TAG + "=true are provisioned (default ${DEFAULT-VALUE}).")
+  String secretProvTenant = TenantPath.DEFAULT;
+
+  @Option(names = "--secret-prov-allow-outdated-tcb-insecure",
+      description = "DANGEROUS: provision enclaves on an OutOfDate TCB or with stale collateral (RA_TLS_ALLOW_OUTDATED_TCB_INSECURE).")
+  boolean secretProvAllowOutdated;
+
+  @Option(names = "--secret-prov-allow-hw-config-needed",
+      description = "Provision enclaves whose TCB needs a platform configuration change (RA_TLS_ALLOW_HW_CONFIG_NEEDED).")
+  boolean secretProvAllowHwConfig;
+
+  @Option(names = "--secret-prov-allow-sw-hardening-needed",
+      description = "Provision enclaves whose TCB needs software hardening (RA_TLS_ALLOW_SW_HARDENING_NEEDED).")
+  boolean secretProvAllowSwHardening;
+
+  @Option(names = "--secret-prov-allow-debug-enclave-insecure",
+      description = "DANGEROUS: provision debug enclaves, whose memory the host can read (RA_TLS_ALLOW_DEBUG_ENCLAVE_INSECURE).")
+  boolean secretProvAllowDebug;
+
   /** Keeps the libraries' start-up chatter (pool, migrations) at warnings when slf4j-simple is the binding. */
   static void quietLibraries() {
     System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari",
@@ -185,6 +218,7 @@ public final class KeyBrokerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--sim " + sim + (Files.exists(sim) ? " is a file, not a platform directory"
             : " does not exist") + "; create a simulated platform with: kubesgx sim init --platform " + sim);
       }
+      Optional<SecretProvOptions> secretProv = secretProvOptions();
       KbsOptions kbs = new KbsOptions(Optional.ofNullable(sim), pcsUrl, Optional.empty(), Optional.ofNullable(kbsAuthority),
           KbsOptions.defaults().maxSessions(), KbsOptions.defaults().sessionLifetime());
       String token = adminTokenFile == null ? "" : readToken(adminTokenFile);
@@ -212,7 +246,7 @@ public final class KeyBrokerCommand implements Callable<Integer> {
               Optional.ofNullable(signingKey), Optional.ofNullable(signingCert)), tenants, k8s);
       HttpClient issuerHttp = IssuerTrust.httpClient(issuerCaFiles);
       fresh = !Files.exists(stateDir);
-      server = KeyBrokerServer.start(o, Clock.systemUTC(), issuerHttp, kbs);
+      server = KeyBrokerServer.start(o, Clock.systemUTC(), issuerHttp, kbs, secretProv);
     } catch (IllegalArgumentException | IOException e) {
       if (fresh) {
         deleteTree(stateDir); // a failed start leaves nothing behind in a state directory it created
@@ -226,7 +260,9 @@ public final class KeyBrokerCommand implements Callable<Integer> {
     err.println("kubesgx key broker listening on " + host + ":" + server.port() + " (vault URL " + server.baseUrl()
         + ", default tenant trusts " + trustIssuers + (tenantsFile == null ? "" : ", tenants from " + tenantsFile)
         + (k8sIssuer == null ? "" : ", service accounts of " + k8sIssuer)
-        + ", KBS quote collateral from " + (sim != null ? "SIMULATED platform " + sim : pcsUrl) + ")");
+        + ", KBS quote collateral from " + (sim != null ? "SIMULATED platform " + sim : pcsUrl)
+        + (server.secretProvPort().isPresent() ? ", Gramine secret provisioning on " + (secretProvBind == null ? host : secretProvBind)
+            + ":" + server.secretProvPort().getAsInt() + " for tenant " + secretProvTenant : "") + ")");
     err.flush();
     KeyBrokerServer running = server;
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
@@ -245,6 +281,25 @@ public final class KeyBrokerCommand implements Callable<Integer> {
     server.close();
     err.println("key-broker: stopped");
     return 0;
+  }
+
+  /** Returns the secret-provisioning settings, or empty when {@code --secret-prov-port} is not given. */
+  private Optional<SecretProvOptions> secretProvOptions() {
+    if (secretProvPort == null) {
+      boolean other = secretProvBind != null || !TenantPath.DEFAULT.equals(secretProvTenant) || secretProvAllowOutdated
+          || secretProvAllowHwConfig || secretProvAllowSwHardening || secretProvAllowDebug;
+      if (other) {
+        throw new IllegalArgumentException("the --secret-prov-* options need --secret-prov-port P (secret provisioning is off without it)");
+      }
+      return Optional.empty();
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw new IllegalArgumentException("--secret-prov-port needs --tls-cert and --tls-key: Gramine's client verifies the "
+          + "server's certificate against SECRET_PROVISION_CA_CHAIN_PATH");
+    }
+    return Optional.of(SecretProvOptions.defaults(secretProvBind == null ? host : secretProvBind, secretProvPort)
+        .withTenant(secretProvTenant)
+        .withAllowances(secretProvAllowOutdated, secretProvAllowHwConfig, secretProvAllowSwHardening, secretProvAllowDebug));
   }
 
   static void require(Object value, String option) {

@@ -5,6 +5,12 @@ import io.kubesgx.http.HttpLimits;
 import io.kubesgx.http.Refusal;
 import io.kubesgx.keybroker.kbs.KbsOptions;
 import io.kubesgx.keybroker.kbs.SgxEvidenceVerifier;
+import io.kubesgx.keybroker.secretprov.SecretProvException;
+import io.kubesgx.keybroker.secretprov.SecretProvOptions;
+import io.kubesgx.keybroker.secretprov.SecretProvServer;
+import io.kubesgx.keybroker.secretprov.SecretProvisioner;
+import io.kubesgx.keybroker.store.SecretStore;
+import io.kubesgx.ratls.RaTlsVerifier;
 import io.kubesgx.keybroker.KeyBrokerException;
 import io.kubesgx.keybroker.policy.TargetTokenVerifier;
 import io.kubesgx.keybroker.store.Envelope;
@@ -44,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -226,6 +233,7 @@ public final class KeyBrokerServer implements AutoCloseable {
   private Path kekPath;
   private List<Path> previousKekFiles;
   private volatile boolean ready = true;
+  private SecretProvServer secretProv;
 
   private KeyBrokerServer(Vertx vertx, HttpServer server, ThreadPoolExecutor workers, KeyStore store, KeyVaultService service,
       Routes routes, BrokerMetrics metrics, ServerLimits limits, Authenticator auth, String baseUrl) {
@@ -271,8 +279,30 @@ public final class KeyBrokerServer implements AutoCloseable {
    * @throws IOException when the state directory, KEK, database, port or collateral source cannot be used
    */
   public static KeyBrokerServer start(Options o, Clock clock, HttpClient http, KbsOptions kbsOptions) throws IOException {
+    return start(o, clock, http, kbsOptions, Optional.empty());
+  }
+
+  /**
+   * Starts a broker that also serves Gramine secret provisioning as {@code secretProv} says (a
+   * mutual-TLS listener on its own port; it needs the broker's TLS certificate and key).
+   *
+   * @throws IOException when the state directory, KEK, database, ports, TLS files or collateral source cannot be used
+   * @throws IllegalArgumentException when secret provisioning is asked for without TLS or for an unconfigured tenant
+   */
+  public static KeyBrokerServer start(Options o, Clock clock, HttpClient http, KbsOptions kbsOptions,
+      Optional<SecretProvOptions> secretProv) throws IOException {
+    if (secretProv.isPresent()) {
+      if (o.tlsCert().isEmpty()) {
+        throw new IllegalArgumentException("--secret-prov-port needs --tls-cert and --tls-key: Gramine's client verifies "
+            + "the server's certificate against SECRET_PROVISION_CA_CHAIN_PATH");
+      }
+    }
     Tenants tenants = o.tenants().withDefault(
         o.adminToken().isEmpty() ? Optional.empty() : Optional.of(AdminToken.of("admin", o.adminToken())), o.trustedIssuers());
+    if (secretProv.isPresent() && tenants.get(secretProv.get().tenant()).isEmpty()) {
+      throw new IllegalArgumentException("--secret-prov-tenant " + secretProv.get().tenant() + " is not a configured tenant; "
+          + "give one of " + tenants.all().stream().map(TenantConfig::name).sorted().toList() + " or add it to --tenants-file");
+    }
     Map<String, TargetTokenVerifier> targets = new LinkedHashMap<>();
     for (TenantConfig t : tenants.all()) {
       targets.put(t.name(), TargetTokenVerifier.create(t.trustedIssuers(), clock, http));
@@ -299,6 +329,7 @@ public final class KeyBrokerServer implements AutoCloseable {
     Vertx vertx = null;
     ThreadPoolExecutor workers = null;
     SgxEvidenceVerifier[] evidence = {null};
+    SecretProvServer[] prov = {null};
     try {
       int port = o.port();
       boolean tls = o.tlsCert().isPresent();
@@ -352,6 +383,23 @@ public final class KeyBrokerServer implements AutoCloseable {
       metrics.gauges(() -> w.getQueue().size(), s.inFlight::get, bounded::openConnections, bounded::bufferedBodyBytes);
       server.connectionHandler(bounded.connectionHandler());
       server.requestHandler(s::handle);
+      if (secretProv.isPresent()) {
+        SecretProvOptions sp = secretProv.get();
+        RaTlsVerifier raTls = routes.evidence().raTlsVerifier(sp.raTlsPolicy());
+        SecretProvisioner provisioner = new SecretProvisioner(SecretStore.over(store), store, sp.tenant(), routes.kbsAuthority(), clock);
+        try {
+          prov[0] = SecretProvServer.start(sp, o.tlsCert().get(), o.tlsKey().get(), raTls, provisioner, addr -> {
+            if (s.rates.acquire(CallerRateLimiter.Scope.ANONYMOUS, addr) == 0) {
+              return true;
+            }
+            metrics.rateLimited(CallerRateLimiter.Scope.ANONYMOUS.label());
+            return false;
+          }, metrics::rejected);
+          s.secretProv = prov[0];
+        } catch (SecretProvException e) {
+          throw new IOException(e.getMessage(), e);
+        }
+      }
       try {
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException e) {
@@ -363,6 +411,9 @@ public final class KeyBrokerServer implements AutoCloseable {
       }
       return s;
     } catch (IOException | RuntimeException e) {
+      if (prov[0] != null) {
+        prov[0].close();
+      }
       if (vertx != null) {
         var unused = vertx.close();
       }
@@ -380,6 +431,11 @@ public final class KeyBrokerServer implements AutoCloseable {
   /** Returns the bound port. */
   public int port() {
     return server.actualPort();
+  }
+
+  /** Returns the port of the secret-provisioning listener, when it runs. */
+  public OptionalInt secretProvPort() {
+    return secretProv == null ? OptionalInt.empty() : OptionalInt.of(secretProv.port());
   }
 
   /** Returns the vault URL ({@code kid} prefix). */
@@ -683,6 +739,9 @@ public final class KeyBrokerServer implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
+    if (secretProv != null) {
+      secretProv.close(); // stop handing out secrets first
+    }
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

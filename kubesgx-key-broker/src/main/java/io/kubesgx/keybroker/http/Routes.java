@@ -62,6 +62,16 @@ final class Routes implements AutoCloseable {
     return new Routes(secrets, kbs, evidence, tls);
   }
 
+  /** Returns the quote verifier of the KBS path (its trust anchors and collateral source). */
+  SgxEvidenceVerifier evidence() {
+    return evidence;
+  }
+
+  /** Returns the authority the claims of quotes verified by this broker carry. */
+  String kbsAuthority() {
+    return kbs.authority();
+  }
+
   /** Returns the metrics route label of a KBS path. */
   static String kbsRoute(String path) {
     String rest = path.substring(KBS_PREFIX.length());

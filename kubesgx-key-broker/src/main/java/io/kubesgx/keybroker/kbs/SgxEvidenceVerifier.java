@@ -6,6 +6,9 @@ import io.kubesgx.collateralservice.CollateralService;
 import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.quote.Quote;
 import io.kubesgx.quote.QuoteParser;
+import io.kubesgx.ratls.CollateralSource;
+import io.kubesgx.ratls.RaTlsPolicy;
+import io.kubesgx.ratls.RaTlsVerifier;
 import io.kubesgx.sim.SimPlatform;
 import io.kubesgx.sim.pcs.SimPcsServer;
 import io.kubesgx.verifier.AttestationException;
@@ -33,6 +36,10 @@ import java.util.logging.Logger;
  */
 public final class SgxEvidenceVerifier implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SgxEvidenceVerifier.class.getName());
+
+  /** Verified RA-TLS certificates kept (by certificate hash), and for how long at most. */
+  private static final int RA_TLS_CACHE_ENTRIES = 1_000;
+  private static final java.time.Duration RA_TLS_CACHE_AGE = java.time.Duration.ofMinutes(10);
 
   private final QuoteVerifier verifier;
   private final CollateralService collateral;
@@ -115,6 +122,15 @@ public final class SgxEvidenceVerifier implements AutoCloseable {
       throw new KbsException(KbsException.Variant.AttestationError,
           "the quote did not verify: " + e.reason() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Returns an RA-TLS verifier with this verifier's trust anchors and collateral source (cached),
+   * under {@code policy}.
+   */
+  public RaTlsVerifier raTlsVerifier(RaTlsPolicy policy) {
+    return RaTlsVerifier.builder().quoteVerifier(verifier).collateral(CollateralSource.service(collateral)).policy(policy)
+        .clock(clock).cache(RA_TLS_CACHE_ENTRIES, RA_TLS_CACHE_AGE).build();
   }
 
   @Override

@@ -181,6 +181,37 @@ public final class SecretStore {
   }
 
   /**
+   * Returns the newest version of each of the tenant's secrets whose newest version carries the tag
+   * {@code tag} with the value {@code value} (exactly), by name, at most {@code limit}.
+   *
+   * @throws StoreException {@link Reason#UNAVAILABLE} or {@link Reason#TAMPERED}
+   */
+  public List<SecretVersion> latestTagged(String tenant, String tag, String value, int limit) throws StoreException {
+    // The LIKE narrows the scan (tags are stored as compact JSON text); the exact check is done on the parsed tags.
+    String pattern = "%" + Json.write(new JsonString(tag)) + ":" + Json.write(new JsonString(value)) + "%";
+    String sql = "SELECT v.*, s.kbs_path FROM kb_secret_versions v JOIN kb_secrets s ON s.tenant = v.tenant AND s.name = v.name "
+        + "WHERE v.tenant = ? AND v.tags LIKE ? AND v.seq = (SELECT MAX(x.seq) FROM kb_secret_versions x "
+        + "WHERE x.tenant = v.tenant AND x.name = v.name) ORDER BY v.name LIMIT ?";
+    try (Connection c = keys.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tenant);
+      ps.setString(2, pattern);
+      ps.setInt(3, limit);
+      List<SecretVersion> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          SecretVersion v = read(rs);
+          if (value.equals(v.tags().get(tag))) {
+            out.add(v);
+          }
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException(Reason.UNAVAILABLE, "cannot list the secrets tagged " + tag + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Returns the versions of a secret, oldest first, at most {@code limit}.
    *
    * @throws StoreException {@link Reason#UNAVAILABLE} or {@link Reason#TAMPERED}

@@ -211,6 +211,30 @@ class KeyBrokerCommandTest {
   }
 
   @Test
+  void run_secretProvPortWithoutTls_exit2AndNothingCreated(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--secret-prov-port", "0").toArray(String[]::new)),
+        "--secret-prov-port needs --tls-cert and --tls-key");
+    assertFalse(Files.exists(dir.resolve("state")));
+  }
+
+  @Test
+  void run_secretProvOptionWithoutPort_exit2(@TempDir Path dir) throws Exception {
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--secret-prov-tenant", "team-a").toArray(String[]::new)),
+        "need --secret-prov-port");
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--secret-prov-allow-debug-enclave-insecure")
+        .toArray(String[]::new)), "need --secret-prov-port");
+  }
+
+  @Test
+  void run_secretProvUnknownTenant_exit2NamesTheTenantsAndNothingCreated(@TempDir Path dir) throws Exception {
+    io.kubesgx.keybroker.TestPki pki = io.kubesgx.keybroker.TestPki.create(dir);
+    assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--tls-cert", pki.cert.toString(), "--tls-key",
+        pki.key.toString(), "--secret-prov-port", "0", "--secret-prov-tenant", "team-typo").toArray(String[]::new)),
+        "--secret-prov-tenant team-typo is not a configured tenant");
+    assertFalse(Files.exists(dir.resolve("state")));
+  }
+
+  @Test
   void run_signingKeyWithoutCert_exit2(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("s.key"), "x");
     assertUsageError(run(base(dir, "--trust-issuer", "https://a.example", "--signing-key", dir.resolve("s.key").toString())
