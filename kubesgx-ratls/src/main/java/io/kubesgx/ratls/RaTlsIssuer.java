@@ -1,5 +1,10 @@
 package io.kubesgx.ratls;
 
+import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.quote.EnclaveReportBody;
+import io.kubesgx.quote.Quote;
+import io.kubesgx.quote.QuoteParser;
+import io.kubesgx.quote.TrailingDataPolicy;
 import io.kubesgx.ratls.RaTlsException.Reason;
 import io.kubesgx.ratls.RaTlsException.Step;
 import io.kubesgx.sdk.QuoteProvider;
@@ -90,7 +95,8 @@ public final class RaTlsIssuer {
    * Generates a fresh key, obtains two quotes binding it and returns the key with its certificate.
    *
    * @throws RaTlsException {@link Step#ISSUE} with {@link Reason#QUOTE_UNAVAILABLE} when the quote
-   *     provider fails or returns an unusable quote, {@link Reason#BAD_CONFIGURATION} when the clock is
+   *     provider fails or returns an unusable quote (not exactly one SGX quote of 128..8192 bytes, or
+   *     not for the REPORTDATA requested), {@link Reason#BAD_CONFIGURATION} when the clock is
    *     outside the configured validity, {@link Reason#ISSUE_FAILED} when the crypto provider fails
    */
   public RaTlsCredential issue() throws RaTlsException {
@@ -145,10 +151,36 @@ public final class RaTlsIssuer {
         throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE,
             "the quote provider " + quoteProvider.name() + " returned no " + which + " quote");
       }
+      q = q.clone();
+      checkQuote(q, reportData, which);
       return q;
     } catch (QuoteProviderException e) {
       throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE,
           "cannot get the " + which + " quote from " + quoteProvider.name() + " (" + e.reason() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a quote that would not verify as RA-TLS evidence: not exactly one SGX enclave quote, or
+   * one whose REPORTDATA is not the one requested (a provider returning a stale or foreign quote would
+   * otherwise yield a certificate whose key no quote binds).
+   */
+  private void checkQuote(byte[] q, byte[] reportData, String which) throws RaTlsException {
+    requireSize(q.length, which + " quote");
+    Quote parsed;
+    try {
+      parsed = QuoteParser.parse(q, TrailingDataPolicy.STRICT);
+    } catch (MalformedInputException e) {
+      throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE,
+          "the quote provider " + quoteProvider.name() + " returned a malformed " + which + " quote: " + e.getMessage(), e);
+    }
+    if (!(parsed.body() instanceof EnclaveReportBody body)) {
+      throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE, "the quote provider " + quoteProvider.name()
+          + " returned a " + parsed.teeType() + " quote; RA-TLS needs an SGX enclave quote");
+    }
+    if (!MessageDigest.isEqual(body.reportData().toByteArray(), reportData)) {
+      throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE, "the quote provider " + quoteProvider.name()
+          + " returned a " + which + " quote for other REPORTDATA than requested, so it would not bind the key; check the provider");
     }
   }
 

@@ -256,4 +256,43 @@ class RaTlsIssuerTest {
     }
     return -1;
   }
+
+  /** A provider that hands {@code transform} the quote the simulated enclave made for the requested REPORTDATA. */
+  private static QuoteProvider altered(java.util.function.UnaryOperator<byte[]> request,
+      java.util.function.UnaryOperator<byte[]> transform) {
+    QuoteProvider real = RaTlsFixtures.provider();
+    return new QuoteProvider() {
+      @Override
+      public byte[] quote(byte[] reportData) throws QuoteProviderException {
+        return transform.apply(real.quote(request.apply(reportData)));
+      }
+
+      @Override
+      public String name() {
+        return "altered";
+      }
+
+      @Override
+      public boolean isSimulated() {
+        return true;
+      }
+    };
+  }
+
+  @Test
+  void issue_quoteProviderIgnoresReportData_throwsIssueQuoteUnavailable() {
+    // A provider returning a quote for other REPORTDATA (stale, cached, foreign) must not yield a certificate.
+    QuoteProvider stale = altered(rd -> new byte[64], q -> q);
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder().quoteProvider(stale).build().issue());
+    assertEquals(RaTlsException.Step.ISSUE, e.step());
+    assertEquals(RaTlsException.Reason.QUOTE_UNAVAILABLE, e.reason());
+    assertTrue(e.getMessage().contains("REPORTDATA"), e.getMessage());
+  }
+
+  @Test
+  void issue_quoteProviderPadsQuote_throwsIssueQuoteUnavailable() {
+    QuoteProvider padding = altered(rd -> rd, q -> java.util.Arrays.copyOf(q, q.length + 8));
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder().quoteProvider(padding).build().issue());
+    assertEquals(RaTlsException.Reason.QUOTE_UNAVAILABLE, e.reason());
+  }
 }
