@@ -109,7 +109,7 @@ final class DiceCbor {
       byte[] quote = bstr(p, data, "the quote");
       byte[] claims = bstr(p, data, "the claims");
       expect(p, data, JsonToken.END_ARRAY, "the evidence array must hold exactly 2 items [quote, claims]");
-      requireEnd(p);
+      requireEnd(p, data);
       return new Evidence(quote, claims);
     } catch (JacksonException e) {
       throw new CborException("the evidence is not well-formed CBOR (" + firstLine(e) + ")");
@@ -148,7 +148,7 @@ final class DiceCbor {
       if (t != JsonToken.END_OBJECT) {
         throw new CborException("the claims map is malformed");
       }
-      requireEnd(p);
+      requireEnd(p, data);
     } catch (JacksonException e) {
       throw new CborException("the claims are not well-formed CBOR (" + firstLine(e) + ")");
     }
@@ -174,7 +174,7 @@ final class DiceCbor {
       int alg = p.getIntValue();
       byte[] hash = bstr(p, data, "the pubkey-hash value");
       expect(p, data, JsonToken.END_ARRAY, "the pubkey-hash array must hold exactly 2 items [hash-alg-id, hash]");
-      requireEnd(p);
+      requireEnd(p, data);
       return new PubkeyHash(alg, hash);
     } catch (JacksonException e) {
       throw new CborException("the pubkey-hash claim is not well-formed CBOR (" + firstLine(e) + ")");
@@ -248,8 +248,12 @@ final class DiceCbor {
     }
   }
 
-  private static void requireEnd(JsonParser p) throws CborException {
-    if (p.nextToken() != null) {
+  /**
+   * Refuses anything after the item. Checking the position as well as the next token matters: the
+   * parser reports a dangling tag head at the end of the input as the end of input, not as a token.
+   */
+  private static void requireEnd(JsonParser p, byte[] data) throws CborException {
+    if (p.currentLocation().getByteOffset() != data.length || p.nextToken() != null) {
       throw new CborException("bytes follow the CBOR item");
     }
   }

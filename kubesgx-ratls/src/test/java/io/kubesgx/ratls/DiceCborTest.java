@@ -64,7 +64,9 @@ class DiceCborTest {
       "d9ea60 9b 0000000100000002 41 01 41 02", // array of 2^32 + 2 items
       "d9ea60 9a 80000002 41 01 41 02",       // array of 2^31 + 2 items
       "d9ea60 82 5b 0000000100000001 01 41 02", // bstr of 2^32 + 1 bytes
-      "d9ea60 82 5a 80000001 01 41 02"        // bstr of 2^31 + 1 bytes
+      "d9ea60 82 5a 80000001 01 41 02",       // bstr of 2^31 + 1 bytes
+      "d9ea60 82 41 01 41 02 c1",             // trailing tag head with no item (found by differential fuzzing)
+      "d9ea60 82 41 01 41 02 d9ea60"          // trailing tag head with no item
   })
   void decodeEvidence_malformed_throwsCborException(String h) {
     assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeEvidence(hex(h)));
@@ -93,7 +95,10 @@ class DiceCborTest {
       "bb 0000000100000001 61 61 01",             // map of 2^32 + 1 entries
       "a1 7b 0000000100000001 61 01",             // text key of 2^32 + 1 bytes
       "a1 61 61 9b 0000000100000001 01",          // unknown claim: array of 2^32 + 1 items
-      "a1 6b 7075626b65792d68617368 4b 9b0000000100000002 01 40" // pubkey-hash entry of 2^32 + 2 items
+      "a1 6b 7075626b65792d68617368 4b 9b0000000100000002 01 40", // pubkey-hash entry of 2^32 + 2 items
+      "a0 d6",                                    // trailing tag head with no item (found by differential fuzzing)
+      "a1 61 61 01 d9ea60",                       // trailing tag head with no item
+      "a1 6b 7075626b65792d68617368 44 820140c1"  // pubkey-hash entry with a trailing tag head
   })
   void decodeClaims_malformed_throwsCborException(String h) {
     assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeClaims(hex(h)));
