@@ -98,7 +98,11 @@ class DiceCborTest {
       "a1 6b 7075626b65792d68617368 4b 9b0000000100000002 01 40", // pubkey-hash entry of 2^32 + 2 items
       "a0 d6",                                    // trailing tag head with no item (found by differential fuzzing)
       "a1 61 61 01 d9ea60",                       // trailing tag head with no item
-      "a1 6b 7075626b65792d68617368 44 820140c1"  // pubkey-hash entry with a trailing tag head
+      "a1 6b 7075626b65792d68617368 44 820140c1", // pubkey-hash entry with a trailing tag head
+      "a1 61 61 62 6b a2",                        // unknown claim: text that is not UTF-8 (found by differential fuzzing)
+      "a1 61 61 81 a1 61 78 63 ed a0 80",         // nested unknown claim: UTF-8-encoded surrogate
+      "a1 61 a2 01",                              // key that is not UTF-8
+      "a1 61 61 c1 62 c3 28"                      // tagged text that is not UTF-8
   })
   void decodeClaims_malformed_throwsCborException(String h) {
     assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeClaims(hex(h)));
@@ -111,6 +115,12 @@ class DiceCborTest {
     DiceCbor.Evidence e = DiceCbor.decodeEvidence(hex("da 0000ea60 98 02 59 0001 01 5a 00000001 02"));
     assertArrayEquals(hex("01"), e.quote());
     assertArrayEquals(hex("02"), e.claims());
+  }
+
+  @Test
+  void decodeClaims_validUtf8InUnknownClaim_accepted() throws Exception {
+    // "é" and U+1F600 as UTF-8; key and value.
+    assertTrue(DiceCbor.decodeClaims(hex("a1 62 c3a9 64 f09f9880")).isEmpty());
   }
 
   @Test
