@@ -130,6 +130,33 @@ class RaTlsEvidenceStrictnessTest {
     assertEquals(RaTlsExtension.LEGACY, ev.extension());
   }
 
+  @Test
+  void parse_deeplyNestedDer_throwsMalformedCertificate() {
+    // 64 KiB of nested SEQUENCEs (definite lengths): a recursive decoder must not overflow its stack.
+    byte[] inner = new byte[0];
+    while (inner.length + 5 <= RaTlsEvidence.MAX_CERTIFICATE_SIZE) {
+      byte[] outer = new byte[inner.length + 5];
+      outer[0] = 0x30;
+      outer[1] = (byte) 0x83;
+      outer[2] = (byte) (inner.length >>> 16);
+      outer[3] = (byte) (inner.length >>> 8);
+      outer[4] = (byte) inner.length;
+      System.arraycopy(inner, 0, outer, 5, inner.length);
+      inner = outer;
+    }
+    assertRefused(Reason.MALFORMED_CERTIFICATE, inner);
+  }
+
+  @Test
+  void parse_deeplyNestedIndefiniteBer_throwsMalformedCertificate() {
+    byte[] ber = new byte[RaTlsEvidence.MAX_CERTIFICATE_SIZE];
+    for (int i = 0; i < ber.length / 2; i++) {
+      ber[2 * i] = 0x30;
+      ber[2 * i + 1] = (byte) 0x80;
+    }
+    assertRefused(Reason.MALFORMED_CERTIFICATE, ber);
+  }
+
   /** The extensions of a freshly issued certificate, rebuilt for {@link #KEY}, optionally with DICE critical. */
   private static List<Extension> issuedExtensions(boolean diceCritical) throws Exception {
     byte[] claims = RaTlsVerifierTest.claims(1, sha256(KEY.getPublic().getEncoded()), null);
