@@ -103,7 +103,8 @@ public final class RaTlsEvidence {
     Objects.requireNonNull(certificateDer, "certificateDer");
     if (certificateDer.length > MAX_CERTIFICATE_SIZE) {
       throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE,
-          "the certificate is " + certificateDer.length + " bytes, more than the " + MAX_CERTIFICATE_SIZE + " accepted");
+          "the certificate is " + certificateDer.length + " bytes, more than the " + MAX_CERTIFICATE_SIZE
+              + " accepted; RA-TLS certificates carry two quotes of at most " + MAX_EXTENSION_SIZE + " bytes and little else");
     }
     Certificate cert;
     Extensions exts;
@@ -115,7 +116,7 @@ public final class RaTlsEvidence {
       }
     } catch (IOException | RuntimeException e) {
       throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE,
-          "the bytes are not a DER X.509 certificate", e);
+          "the bytes are not a DER X.509 certificate; pass the peer's certificate in DER form (BER and trailing bytes are refused)", e);
     }
     if (exts == null) {
       throw noEvidence();

@@ -300,7 +300,8 @@ public final class RaTlsVerifier {
         || (flags & EnclaveReportBody.FLAG_MODE64BIT) == 0
         || (flags & (EnclaveReportBody.FLAG_PROVISIONKEY | EnclaveReportBody.FLAG_EINITTOKENKEY)) != 0) {
       throw new RaTlsException(Step.VERIFY_ENCLAVE_ATTRS, Reason.BAD_ENCLAVE_ATTRIBUTES,
-          "the enclave attributes are not those of an initialised 64-bit application enclave without provisioning or launch key access");
+          "the enclave attributes are not those of an initialised 64-bit application enclave without provisioning or launch key access;"
+              + " RA-TLS peers must be ordinary SGX application enclaves");
     }
   }
 
@@ -320,12 +321,13 @@ public final class RaTlsVerifier {
     }
     if (policy.isvProdId().isPresent() && body.isvProdId() != policy.isvProdId().getAsInt()) {
       throw new RaTlsException(Step.VERIFY_ENCLAVE_MEASUREMENTS, Reason.PRODUCT_ID_MISMATCH,
-          "the peer's ISVPRODID " + body.isvProdId() + " differs from the required " + policy.isvProdId().getAsInt());
+          "the peer's ISVPRODID " + body.isvProdId() + " differs from the required " + policy.isvProdId().getAsInt()
+              + "; connect to the intended enclave, or change the policy (" + RaTlsPolicy.ENV_ISV_PROD_ID + ") if this product is expected");
     }
     if (policy.minIsvSvn().isPresent() && body.isvSvn() < policy.minIsvSvn().getAsInt()) {
       throw new RaTlsException(Step.VERIFY_ENCLAVE_MEASUREMENTS, Reason.SVN_TOO_LOW,
           "the peer's ISVSVN " + body.isvSvn() + " is below the required minimum " + policy.minIsvSvn().getAsInt()
-              + "; update the enclave");
+              + "; update the enclave, or lower the policy's minimum (" + RaTlsPolicy.ENV_ISV_SVN + ") if this version is acceptable");
     }
   }
 
@@ -333,7 +335,7 @@ public final class RaTlsVerifier {
     try {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException | RuntimeException e) {
-      throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE, "the bytes are not an X.509 certificate", e);
+      throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE, "the bytes are not an X.509 certificate; pass the peer's DER certificate", e);
     }
   }
 
