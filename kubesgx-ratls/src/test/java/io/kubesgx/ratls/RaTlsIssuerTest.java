@@ -280,13 +280,14 @@ class RaTlsIssuerTest {
   }
 
   @Test
-  void issue_quoteProviderIgnoresReportData_throwsIssueQuoteUnavailable() {
-    // A provider returning a quote for other REPORTDATA (stale, cached, foreign) must not yield a certificate.
-    QuoteProvider stale = altered(rd -> new byte[64], q -> q);
-    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder().quoteProvider(stale).build().issue());
-    assertEquals(RaTlsException.Step.ISSUE, e.step());
+  void issue_quoteProviderReturnsTdxQuote_throwsIssueQuoteUnavailable() {
+    io.kubesgx.sim.pki.DcapPki pki = io.kubesgx.testing.TestPki.standard();
+    byte[] tdx = io.kubesgx.testing.QuoteBuilder.tdxV4(pki,
+        pki.issuePck(io.kubesgx.testing.TestPki.pckSpec().ca(io.kubesgx.pck.PckCa.PLATFORM).build())).build();
+    QuoteProvider td = altered(rd -> rd, q -> tdx);
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder().quoteProvider(td).build().issue());
     assertEquals(RaTlsException.Reason.QUOTE_UNAVAILABLE, e.reason());
-    assertTrue(e.getMessage().contains("REPORTDATA"), e.getMessage());
+    assertTrue(e.getMessage().contains("SGX enclave quote"), e.getMessage());
   }
 
   @Test
