@@ -1,6 +1,10 @@
 package io.kubesgx.ratls;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -109,7 +113,7 @@ final class DiceCbor {
       byte[] quote = bstr(p, data, "the quote");
       byte[] claims = bstr(p, data, "the claims");
       expect(p, data, JsonToken.END_ARRAY, "the evidence array must hold exactly 2 items [quote, claims]");
-      requireEnd(p);
+      requireEnd(p, data);
       return new Evidence(quote, claims);
     } catch (JacksonException e) {
       throw new CborException("the evidence is not well-formed CBOR (" + firstLine(e) + ")");
@@ -148,7 +152,7 @@ final class DiceCbor {
       if (t != JsonToken.END_OBJECT) {
         throw new CborException("the claims map is malformed");
       }
-      requireEnd(p);
+      requireEnd(p, data);
     } catch (JacksonException e) {
       throw new CborException("the claims are not well-formed CBOR (" + firstLine(e) + ")");
     }
@@ -174,7 +178,7 @@ final class DiceCbor {
       int alg = p.getIntValue();
       byte[] hash = bstr(p, data, "the pubkey-hash value");
       expect(p, data, JsonToken.END_ARRAY, "the pubkey-hash array must hold exactly 2 items [hash-alg-id, hash]");
-      requireEnd(p);
+      requireEnd(p, data);
       return new PubkeyHash(alg, hash);
     } catch (JacksonException e) {
       throw new CborException("the pubkey-hash claim is not well-formed CBOR (" + firstLine(e) + ")");
@@ -217,8 +221,67 @@ final class DiceCbor {
       if ((head & 0x1f) == 31) {
         throw new CborException("indefinite-length items are not accepted");
       }
+      if (head >>> 5 == 3) {
+        requireUtf8(data, off);
+      }
     }
     return t;
+  }
+
+  /**
+   * Refuses a text string (keys and values, skipped ones included) that is not valid UTF-8 (RFC 8949
+   * §3.1 major type 3): the parser decodes only what is read, so without this an invalid string in an
+   * ignored claim would pass here and fail in a decoder that validates (found by differential fuzzing).
+   */
+  private static void requireUtf8(byte[] data, long offset) throws CborException {
+    long i = offset;
+    while ((data[(int) i] & 0xff) >>> 5 == 6) {
+      i += headSize(data, i);
+    }
+    int ai = data[(int) i] & 0x1f;
+    long len = ai < 24 ? ai : readUint(data, i + 1, 1 << (ai - 24));
+    long start = i + headSize(data, i);
+    if (len > data.length - start) {
+      throw new CborException("a text string is truncated");
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(data, (int) start, (int) len));
+    } catch (CharacterCodingException e) {
+      throw new CborException("a text string is not valid UTF-8");
+    }
+  }
+
+  /** Returns the size of the head (initial byte and argument) at {@code i}; definite lengths only. */
+  private static int headSize(byte[] data, long i) throws CborException {
+    int ai = data[(int) i] & 0x1f;
+    if (ai < 24) {
+      return 1;
+    }
+    if (ai > 27) {
+      throw new CborException("a CBOR head is malformed");
+    }
+    int n = 1 + (1 << (ai - 24));
+    if (n > data.length - i) {
+      throw new CborException("the CBOR item is truncated");
+    }
+    return n;
+  }
+
+  private static long readUint(byte[] data, long from, int size) throws CborException {
+    if (size > data.length - from) {
+      throw new CborException("the CBOR item is truncated");
+    }
+    long v = 0;
+    for (int k = 0; k < size; k++) {
+      v = v << 8 | (data[(int) from + k] & 0xff);
+    }
+    if (v < 0) {
+      throw new CborException("a text string is too long");
+    }
+    return v;
   }
 
   private static void expect(JsonParser p, byte[] data, JsonToken want, String message) throws CborException {
@@ -248,8 +311,12 @@ final class DiceCbor {
     }
   }
 
-  private static void requireEnd(JsonParser p) throws CborException {
-    if (p.nextToken() != null) {
+  /**
+   * Refuses anything after the item. Checking the position as well as the next token matters: the
+   * parser reports a dangling tag head at the end of the input as the end of input, not as a token.
+   */
+  private static void requireEnd(JsonParser p, byte[] data) throws CborException {
+    if (p.currentLocation().getByteOffset() != data.length || p.nextToken() != null) {
       throw new CborException("bytes follow the CBOR item");
     }
   }

@@ -5,6 +5,7 @@ import io.kubesgx.common.MalformedInputException;
 import io.kubesgx.quote.EnclaveReportBody;
 import io.kubesgx.quote.Quote;
 import io.kubesgx.quote.QuoteParser;
+import io.kubesgx.quote.TrailingDataPolicy;
 import io.kubesgx.ratls.RaTlsException.Reason;
 import io.kubesgx.ratls.RaTlsException.Step;
 import java.io.IOException;
@@ -48,6 +49,11 @@ public final class RaTlsEvidence {
   private static final ASN1ObjectIdentifier DICE = new ASN1ObjectIdentifier(RaTlsOids.DICE_TAGGED_EVIDENCE);
   private static final ASN1ObjectIdentifier LEGACY = new ASN1ObjectIdentifier(RaTlsOids.LEGACY_QUOTE);
   private static final ASN1ObjectIdentifier LEGACY_INTENDED = new ASN1ObjectIdentifier(RaTlsOids.LEGACY_QUOTE_INTENDED);
+
+  /** Extensions that mbedTLS (hence Gramine) processes and we may therefore see marked critical. */
+  private static final java.util.Set<ASN1ObjectIdentifier> CRITICAL_UNDERSTOOD = java.util.Set.of(
+      Extension.basicConstraints, Extension.keyUsage, Extension.extendedKeyUsage, Extension.subjectAlternativeName,
+      Extension.subjectKeyIdentifier, Extension.authorityKeyIdentifier);
 
   private final RaTlsExtension extension;
   private final Bytes quoteBytes;
@@ -97,7 +103,8 @@ public final class RaTlsEvidence {
     Objects.requireNonNull(certificateDer, "certificateDer");
     if (certificateDer.length > MAX_CERTIFICATE_SIZE) {
       throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE,
-          "the certificate is " + certificateDer.length + " bytes, more than the " + MAX_CERTIFICATE_SIZE + " accepted");
+          "the certificate is " + certificateDer.length + " bytes, more than the " + MAX_CERTIFICATE_SIZE
+              + " accepted; RA-TLS certificates carry two quotes of at most " + MAX_EXTENSION_SIZE + " bytes and little else");
     }
     Certificate cert;
     Extensions exts;
@@ -109,10 +116,21 @@ public final class RaTlsEvidence {
       }
     } catch (IOException | RuntimeException e) {
       throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE,
-          "the bytes are not a DER X.509 certificate", e);
+          "the bytes are not a DER X.509 certificate; pass the peer's certificate in DER form (BER and trailing bytes are refused)", e);
     }
     if (exts == null) {
       throw noEvidence();
+    }
+    // spec (RFC 5280 4.2; mbedTLS x509_get_crt_ext, which Gramine's verifier parses the peer certificate with):
+    // a certificate with a critical extension the verifier does not process is refused. mbedTLS refuses
+    // critical extensions it does not know, including the two RA-TLS ones, so a peer that marks one critical
+    // would pass here but fail in Gramine.
+    for (ASN1ObjectIdentifier oid : exts.getCriticalExtensionOIDs()) {
+      if (!CRITICAL_UNDERSTOOD.contains(oid)) {
+        throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE,
+            "the certificate marks extension " + oid.getId() + " critical, which RA-TLS verifiers do not process;"
+                + " issue it non-critical (as Gramine does)");
+      }
     }
     // spec (Gramine ra_tls_verify_common.c): the DICE tagged-evidence extension decides whenever present;
     // the legacy quote extension is looked at only when it is absent.
@@ -198,7 +216,8 @@ public final class RaTlsEvidence {
   private static Quote parseQuote(byte[] bytes, String what) throws RaTlsException {
     Quote q;
     try {
-      q = QuoteParser.parse(bytes);
+      // The extension holds exactly one quote (Gramine writes quote_size bytes): no padding, nothing unsigned.
+      q = QuoteParser.parse(bytes, TrailingDataPolicy.STRICT);
     } catch (MalformedInputException e) {
       throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_EVIDENCE,
           "the quote in the " + what + " extension is malformed: " + e.getMessage(), e);

@@ -97,10 +97,24 @@ public final class RaTlsException extends Exception {
   }
 
   private RaTlsException(Step step, Reason reason, io.kubesgx.verifier.Reason quoteReason, String message, Throwable cause) {
-    super(Objects.requireNonNull(step, "step") + ": " + Objects.requireNonNull(message, "message"), cause);
+    super(Objects.requireNonNull(step, "step") + ": " + oneLine(Objects.requireNonNull(message, "message")), cause);
     this.step = step;
     this.reason = Objects.requireNonNull(reason, "reason");
     this.quoteReason = quoteReason;
+  }
+
+  /**
+   * Replaces line breaks and other control characters with spaces: details from lower layers (the
+   * quote verifier, the quote provider, a peer's bytes) must not break the one-line message apart or
+   * forge log lines.
+   */
+  private static String oneLine(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? ' ' : c);
+    }
+    return b.toString();
   }
 
   /** Returns the step that failed. */

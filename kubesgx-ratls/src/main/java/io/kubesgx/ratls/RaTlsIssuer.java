@@ -1,5 +1,10 @@
 package io.kubesgx.ratls;
 
+import io.kubesgx.common.MalformedInputException;
+import io.kubesgx.quote.EnclaveReportBody;
+import io.kubesgx.quote.Quote;
+import io.kubesgx.quote.QuoteParser;
+import io.kubesgx.quote.TrailingDataPolicy;
 import io.kubesgx.ratls.RaTlsException.Reason;
 import io.kubesgx.ratls.RaTlsException.Step;
 import io.kubesgx.sdk.QuoteProvider;
@@ -90,7 +95,7 @@ public final class RaTlsIssuer {
    * Generates a fresh key, obtains two quotes binding it and returns the key with its certificate.
    *
    * @throws RaTlsException {@link Step#ISSUE} with {@link Reason#QUOTE_UNAVAILABLE} when the quote
-   *     provider fails or returns an unusable quote, {@link Reason#BAD_CONFIGURATION} when the clock is
+   *     provider fails or returns an unusable quote (not exactly one SGX quote of 128..8192 bytes), {@link Reason#BAD_CONFIGURATION} when the clock is
    *     outside the configured validity, {@link Reason#ISSUE_FAILED} when the crypto provider fails
    */
   public RaTlsCredential issue() throws RaTlsException {
@@ -145,10 +150,32 @@ public final class RaTlsIssuer {
         throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE,
             "the quote provider " + quoteProvider.name() + " returned no " + which + " quote");
       }
+      q = q.clone();
+      checkQuote(q, which);
       return q;
     } catch (QuoteProviderException e) {
       throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE,
           "cannot get the " + which + " quote from " + quoteProvider.name() + " (" + e.reason() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a quote that would not verify as RA-TLS evidence: not exactly one SGX enclave quote. (A
+   * quote over other REPORTDATA than requested is not refused here: tests use such providers to
+   * forge unbound certificates; verifiers refuse them with {@link Reason#KEY_NOT_BOUND}.)
+   */
+  private void checkQuote(byte[] q, String which) throws RaTlsException {
+    requireSize(q.length, which + " quote");
+    Quote parsed;
+    try {
+      parsed = QuoteParser.parse(q, TrailingDataPolicy.STRICT);
+    } catch (MalformedInputException e) {
+      throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE,
+          "the quote provider " + quoteProvider.name() + " returned a malformed " + which + " quote: " + e.getMessage(), e);
+    }
+    if (!(parsed.body() instanceof EnclaveReportBody)) {
+      throw new RaTlsException(Step.ISSUE, Reason.QUOTE_UNAVAILABLE, "the quote provider " + quoteProvider.name()
+          + " returned a " + parsed.teeType() + " quote; RA-TLS needs an SGX enclave quote");
     }
   }
 

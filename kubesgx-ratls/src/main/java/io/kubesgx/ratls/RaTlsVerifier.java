@@ -55,7 +55,8 @@ import java.util.Optional;
  * <p>The certificate's own signature and validity dates are not checked (neither does Gramine): the
  * TLS handshake proves possession of the private key, and the quote proves where the key was made.
  *
- * <p>Cache: successful results only, keyed by SHA-256 of the certificate DER, returned while
+ * <p>Cache: successful results only, bounded in count and estimated bytes ({@link
+ * Builder#cacheMaxBytes}), keyed by SHA-256 of the certificate DER, returned while
  * the clock is before both the earliest nextUpdate of the collateral used ({@link
  * VerifiedRaTls#validUntil()}) and insertion plus the configured maximum age. Revocation is checked
  * by the quote verifier against the collateral's CRLs, so a cached result is re-verified with fresh
@@ -63,6 +64,10 @@ import java.util.Optional;
  */
 public final class RaTlsVerifier {
   private static final Duration MAX_CACHE_AGE = Duration.ofDays(1);
+  /** Default bound on the cache's estimated memory. */
+  public static final long DEFAULT_CACHE_MAX_BYTES = 64L << 20;
+  /** Estimated memory of a cached result beyond its certificate bytes (parsed certificate, quote, key). */
+  private static final int ENTRY_OVERHEAD = 2048;
 
   private final QuoteVerifier quoteVerifier;
   private final CollateralSource collateral;
@@ -70,8 +75,9 @@ public final class RaTlsVerifier {
   private final Clock clock;
   private final Optional<Cache<Bytes, CacheEntry>> cache;
   private final Duration maxAge;
+  private final int minWeight;
 
-  private record CacheEntry(VerifiedRaTls result, Instant expires) {}
+  private record CacheEntry(VerifiedRaTls result, Instant expires, int weight) {}
 
   private RaTlsVerifier(Builder b) {
     this.quoteVerifier = b.quoteVerifier;
@@ -79,8 +85,15 @@ public final class RaTlsVerifier {
     this.policy = b.policy;
     this.clock = b.clock;
     this.maxAge = b.maxAge;
+    // Both bounds with one weight: each entry weighs its estimated bytes but at least maxBytes / maxEntries,
+    // so at most maxEntries entries and about maxBytes bytes are kept (a peer's certificate may be 64 KiB).
+    this.minWeight = b.maxEntries > 0 ? (int) Math.min(Integer.MAX_VALUE, ceilDiv(b.maxBytes, b.maxEntries)) : 1;
     this.cache = b.maxEntries > 0
-        ? Optional.of(Caffeine.newBuilder().maximumSize(b.maxEntries).<Bytes, CacheEntry>build())
+        ? Optional.of(Caffeine.newBuilder()
+            .maximumWeight(b.maxBytes)
+            .<Bytes, CacheEntry>weigher((k, e) -> e.weight())
+            .executor(Runnable::run)
+            .<Bytes, CacheEntry>build())
         : Optional.empty();
   }
 
@@ -154,7 +167,9 @@ public final class RaTlsVerifier {
     VerifiedRaTls result = new VerifiedRaTls(vq, ev.extension(), ev.publicKey(), digest, cert, validUntil);
     if (cache.isPresent() && now.isBefore(validUntil)) {
       Instant aged = now.plus(maxAge);
-      cache.get().put(digest, new CacheEntry(result, aged.isBefore(validUntil) ? aged : validUntil));
+      long estimate = 3L * der.length + ENTRY_OVERHEAD;
+      int weight = (int) Math.min(Integer.MAX_VALUE, Math.max(estimate, minWeight));
+      cache.get().put(digest, new CacheEntry(result, aged.isBefore(validUntil) ? aged : validUntil, weight));
     }
     return result;
   }
@@ -285,7 +300,8 @@ public final class RaTlsVerifier {
         || (flags & EnclaveReportBody.FLAG_MODE64BIT) == 0
         || (flags & (EnclaveReportBody.FLAG_PROVISIONKEY | EnclaveReportBody.FLAG_EINITTOKENKEY)) != 0) {
       throw new RaTlsException(Step.VERIFY_ENCLAVE_ATTRS, Reason.BAD_ENCLAVE_ATTRIBUTES,
-          "the enclave attributes are not those of an initialised 64-bit application enclave without provisioning or launch key access");
+          "the enclave attributes are not those of an initialised 64-bit application enclave without provisioning or launch key access;"
+              + " RA-TLS peers must be ordinary SGX application enclaves");
     }
   }
 
@@ -305,12 +321,13 @@ public final class RaTlsVerifier {
     }
     if (policy.isvProdId().isPresent() && body.isvProdId() != policy.isvProdId().getAsInt()) {
       throw new RaTlsException(Step.VERIFY_ENCLAVE_MEASUREMENTS, Reason.PRODUCT_ID_MISMATCH,
-          "the peer's ISVPRODID " + body.isvProdId() + " differs from the required " + policy.isvProdId().getAsInt());
+          "the peer's ISVPRODID " + body.isvProdId() + " differs from the required " + policy.isvProdId().getAsInt()
+              + "; connect to the intended enclave, or change the policy (" + RaTlsPolicy.ENV_ISV_PROD_ID + ") if this product is expected");
     }
     if (policy.minIsvSvn().isPresent() && body.isvSvn() < policy.minIsvSvn().getAsInt()) {
       throw new RaTlsException(Step.VERIFY_ENCLAVE_MEASUREMENTS, Reason.SVN_TOO_LOW,
           "the peer's ISVSVN " + body.isvSvn() + " is below the required minimum " + policy.minIsvSvn().getAsInt()
-              + "; update the enclave");
+              + "; update the enclave, or lower the policy's minimum (" + RaTlsPolicy.ENV_ISV_SVN + ") if this version is acceptable");
     }
   }
 
@@ -318,8 +335,20 @@ public final class RaTlsVerifier {
     try {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException | RuntimeException e) {
-      throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE, "the bytes are not an X.509 certificate", e);
+      throw new RaTlsException(Step.EXTRACT_QUOTE, Reason.MALFORMED_CERTIFICATE, "the bytes are not an X.509 certificate; pass the peer's DER certificate", e);
     }
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Returns the number of cached results (for tests). */
+  long cachedEntries() {
+    return cache.map(c -> {
+      c.cleanUp();
+      return c.estimatedSize();
+    }).orElse(0L);
   }
 
   private static byte[] digest(String alg, byte[] data) {
@@ -338,6 +367,7 @@ public final class RaTlsVerifier {
     private Clock clock = Clock.systemUTC();
     private int maxEntries;
     private Duration maxAge = Duration.ZERO;
+    private long maxBytes = DEFAULT_CACHE_MAX_BYTES;
 
     private Builder() {}
 
@@ -366,8 +396,9 @@ public final class RaTlsVerifier {
     }
 
     /**
-     * Caches up to {@code maxEntries} successful results, each for at most {@code maxAge} (at most one
-     * day) and never past its collateral's earliest nextUpdate. Without this call nothing is cached.
+     * Caches up to {@code maxEntries} successful results (and at most {@link #cacheMaxBytes} of
+     * estimated memory), each for at most {@code maxAge} (at most one day) and never past its
+     * collateral's earliest nextUpdate. Without this call nothing is cached.
      *
      * @throws IllegalArgumentException for a non-positive size or age, or an age above one day
      */
@@ -381,6 +412,22 @@ public final class RaTlsVerifier {
       }
       this.maxEntries = maxEntries;
       this.maxAge = maxAge;
+      return this;
+    }
+
+    /**
+     * Bounds the cache's estimated memory (default {@value #DEFAULT_CACHE_MAX_BYTES} bytes): a
+     * result weighs about three times its certificate's size plus 2 KiB, and certificates may be up
+     * to {@link RaTlsEvidence#MAX_CERTIFICATE_SIZE} bytes, so the entry count alone does not bound
+     * memory. Has no effect unless {@link #cache} is called.
+     *
+     * @throws IllegalArgumentException for a non-positive size
+     */
+    public Builder cacheMaxBytes(long maxBytes) {
+      if (maxBytes <= 0) {
+        throw new IllegalArgumentException("the cache byte bound must be positive");
+      }
+      this.maxBytes = maxBytes;
       return this;
     }
 

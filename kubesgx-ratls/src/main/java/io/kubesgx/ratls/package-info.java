@@ -19,9 +19,12 @@
  * REPORTDATA[0..32) is compared; hash ids 1, 7, 8 accepted; unknown claims ignored; then the DCAP
  * quote with collateral, the TCB status under the {@code RA_TLS_ALLOW_*} knobs, the enclave
  * attributes and the measurements. Like Gramine, the certificate's self-signature and validity
- * dates are not checked. Stricter than Gramine: a DICE evidence without a {@code pubkey-hash} claim,
- * duplicate map keys, non-text keys, indefinite lengths, trailing bytes, the legacy extension under
- * both OIDs, a non-DER certificate and a non-SGX quote are refused; expired collateral is refused
+ * dates are not checked; as in Gramine (whose mbedTLS refuses critical extensions it does not know),
+ * a certificate with a critical extension other than basicConstraints, keyUsage, extKeyUsage,
+ * subjectAltName and the key identifiers is refused, and so is a repeated extension. Stricter than
+ * Gramine: a DICE evidence without a {@code pubkey-hash} claim, duplicate map keys, non-text keys,
+ * indefinite lengths, trailing bytes after the CBOR item or after the quote (even zeros), the legacy
+ * extension under both OIDs, a non-DER certificate and a non-SGX quote are refused; expired collateral is refused
  * whatever the TCB status unless outdated TCB is allowed, and then the quote is evaluated at the
  * last second the collateral was valid.
  */

@@ -57,7 +57,16 @@ class DiceCborTest {
       "d9ea60 82 41 01",               // truncated
       "d9ea60 82 5a 7fffffff 41 02",   // declared length beyond the input
       "d9ea60 82 5b 7fffffffffffffff", // 8-byte length
-      "d9ea60 a1 41 01 41 02"          // map instead of array
+      "d9ea60 a1 41 01 41 02",         // map instead of array
+      // 64-bit heads whose low 32 bits look valid: a decoder that truncates them reads something else
+      "db 000000010000ea60 82 41 01 41 02",   // tag 2^32 + 60000
+      "da 8000ea60 82 41 01 41 02",           // tag 2^31 + 60000
+      "d9ea60 9b 0000000100000002 41 01 41 02", // array of 2^32 + 2 items
+      "d9ea60 9a 80000002 41 01 41 02",       // array of 2^31 + 2 items
+      "d9ea60 82 5b 0000000100000001 01 41 02", // bstr of 2^32 + 1 bytes
+      "d9ea60 82 5a 80000001 01 41 02",       // bstr of 2^31 + 1 bytes
+      "d9ea60 82 41 01 41 02 c1",             // trailing tag head with no item (found by differential fuzzing)
+      "d9ea60 82 41 01 41 02 d9ea60"          // trailing tag head with no item
   })
   void decodeEvidence_malformed_throwsCborException(String h) {
     assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeEvidence(hex(h)));
@@ -82,10 +91,36 @@ class DiceCborTest {
       "a1 6b 7075626b65792d68617368 44 82200140", // negative algorithm id
       "a1 6b 7075626b65792d68617368 44 82610140", // text algorithm id
       "a1 6b 7075626b65792d68617368 45 8201400000", // bytes after the entry
-      "a1 6b 7075626b65792d68617368 4b 821b0000000100000000 40" // algorithm id beyond 32 bits
+      "a1 6b 7075626b65792d68617368 4b 821b0000000100000000 40", // algorithm id beyond 32 bits
+      "bb 0000000100000001 61 61 01",             // map of 2^32 + 1 entries
+      "a1 7b 0000000100000001 61 01",             // text key of 2^32 + 1 bytes
+      "a1 61 61 9b 0000000100000001 01",          // unknown claim: array of 2^32 + 1 items
+      "a1 6b 7075626b65792d68617368 4b 9b0000000100000002 01 40", // pubkey-hash entry of 2^32 + 2 items
+      "a0 d6",                                    // trailing tag head with no item (found by differential fuzzing)
+      "a1 61 61 01 d9ea60",                       // trailing tag head with no item
+      "a1 6b 7075626b65792d68617368 44 820140c1", // pubkey-hash entry with a trailing tag head
+      "a1 61 61 62 6b a2",                        // unknown claim: text that is not UTF-8 (found by differential fuzzing)
+      "a1 61 61 81 a1 61 78 63 ed a0 80",         // nested unknown claim: UTF-8-encoded surrogate
+      "a1 61 a2 01",                              // key that is not UTF-8
+      "a1 61 61 c1 62 c3 28"                      // tagged text that is not UTF-8
   })
   void decodeClaims_malformed_throwsCborException(String h) {
     assertThrows(DiceCbor.CborException.class, () -> DiceCbor.decodeClaims(hex(h)));
+  }
+
+  @Test
+  void decodeEvidence_nonShortestHeads_acceptedWithSameContent() throws Exception {
+    // Longer-than-needed heads do not change the value (the independent decoder reads the same), so
+    // they are accepted; our encoder never writes them.
+    DiceCbor.Evidence e = DiceCbor.decodeEvidence(hex("da 0000ea60 98 02 59 0001 01 5a 00000001 02"));
+    assertArrayEquals(hex("01"), e.quote());
+    assertArrayEquals(hex("02"), e.claims());
+  }
+
+  @Test
+  void decodeClaims_validUtf8InUnknownClaim_accepted() throws Exception {
+    // "é" and U+1F600 as UTF-8; key and value.
+    assertTrue(DiceCbor.decodeClaims(hex("a1 62 c3a9 64 f09f9880")).isEmpty());
   }
 
   @Test

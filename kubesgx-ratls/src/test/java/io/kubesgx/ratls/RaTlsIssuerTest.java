@@ -256,4 +256,44 @@ class RaTlsIssuerTest {
     }
     return -1;
   }
+
+  /** A provider that hands {@code transform} the quote the simulated enclave made for the requested REPORTDATA. */
+  private static QuoteProvider altered(java.util.function.UnaryOperator<byte[]> request,
+      java.util.function.UnaryOperator<byte[]> transform) {
+    QuoteProvider real = RaTlsFixtures.provider();
+    return new QuoteProvider() {
+      @Override
+      public byte[] quote(byte[] reportData) throws QuoteProviderException {
+        return transform.apply(real.quote(request.apply(reportData)));
+      }
+
+      @Override
+      public String name() {
+        return "altered";
+      }
+
+      @Override
+      public boolean isSimulated() {
+        return true;
+      }
+    };
+  }
+
+  @Test
+  void issue_quoteProviderReturnsTdxQuote_throwsIssueQuoteUnavailable() {
+    io.kubesgx.sim.pki.DcapPki pki = io.kubesgx.testing.TestPki.standard();
+    byte[] tdx = io.kubesgx.testing.QuoteBuilder.tdxV4(pki,
+        pki.issuePck(io.kubesgx.testing.TestPki.pckSpec().ca(io.kubesgx.pck.PckCa.PLATFORM).build())).build();
+    QuoteProvider td = altered(rd -> rd, q -> tdx);
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder().quoteProvider(td).build().issue());
+    assertEquals(RaTlsException.Reason.QUOTE_UNAVAILABLE, e.reason());
+    assertTrue(e.getMessage().contains("SGX enclave quote"), e.getMessage());
+  }
+
+  @Test
+  void issue_quoteProviderPadsQuote_throwsIssueQuoteUnavailable() {
+    QuoteProvider padding = altered(rd -> rd, q -> java.util.Arrays.copyOf(q, q.length + 8));
+    RaTlsException e = assertThrows(RaTlsException.class, () -> RaTlsIssuer.builder().quoteProvider(padding).build().issue());
+    assertEquals(RaTlsException.Reason.QUOTE_UNAVAILABLE, e.reason());
+  }
 }

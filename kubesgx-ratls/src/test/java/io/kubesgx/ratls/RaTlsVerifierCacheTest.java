@@ -126,4 +126,61 @@ class RaTlsVerifierCacheTest {
     assertThrows(IllegalArgumentException.class, () -> b.cache(10, Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> b.cache(10, Duration.ofDays(2)));
   }
+
+  /** {@code n} distinct certificates of about 60 KiB for one issued key: same evidence, different padding. */
+  private static java.util.List<byte[]> largeCertificates(int n) throws Exception {
+    RaTlsCredential c = RaTlsFixtures.issue(RaTlsKeyType.P384);
+    java.security.KeyPair kp = new java.security.KeyPair(c.certificate().getPublicKey(), c.privateKey());
+    org.bouncycastle.asn1.x509.Extensions issued =
+        org.bouncycastle.asn1.x509.Certificate.getInstance(c.certificate().getEncoded()).getTBSCertificate().getExtensions();
+    java.util.List<byte[]> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      java.util.List<org.bouncycastle.asn1.x509.Extension> exts = new java.util.ArrayList<>();
+      for (org.bouncycastle.asn1.ASN1ObjectIdentifier oid : issued.getExtensionOIDs()) {
+        exts.add(issued.getExtension(oid));
+      }
+      byte[] pad = new byte[60 * 1024 - c.certificate().getEncoded().length];
+      java.nio.ByteBuffer.wrap(pad).putInt(i);
+      exts.add(new org.bouncycastle.asn1.x509.Extension(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.99999.2"),
+          false, new org.bouncycastle.asn1.DEROctetString(pad)));
+      out.add(RaTlsEvidenceStrictnessTest.assemble(kp, exts));
+    }
+    return out;
+  }
+
+  @Test
+  void verify_manyLargeCertificatesDefaultBound_cacheMemoryBounded() throws Exception {
+    // 700 verified 60 KiB certificates would keep ~120 MiB of certificates (more once parsed) under an
+    // entry bound of 1000; the default byte bound (64 MiB estimated) keeps only part of them.
+    CountingSource src = new CountingSource(RaTlsFixtures.collateral(RaTlsFixtures.platform(), Scenario.UP_TO_DATE));
+    RaTlsVerifier v = RaTlsFixtures.verifier(RaTlsFixtures.anyEnclave(), new MutableClock(NOW)).collateral(src)
+        .cache(1000, Duration.ofMinutes(10)).build();
+    java.util.List<byte[]> certs = largeCertificates(700);
+    for (byte[] der : certs) {
+      v.verify(der);
+    }
+    int before = src.calls.get();
+    for (byte[] der : certs) {
+      v.verify(der);
+    }
+    int hits = certs.size() - (src.calls.get() - before);
+    org.junit.jupiter.api.Assertions.assertTrue(hits <= 400, hits + " of 700 large results stayed cached");
+  }
+
+  @Test
+  void cacheMaxBytes_smallBound_keepsEntriesWithinBound() throws Exception {
+    CountingSource src = new CountingSource(RaTlsFixtures.collateral(RaTlsFixtures.platform(), Scenario.UP_TO_DATE));
+    RaTlsVerifier v = RaTlsFixtures.verifier(RaTlsFixtures.anyEnclave(), new MutableClock(NOW)).collateral(src)
+        .cache(1000, Duration.ofMinutes(10)).cacheMaxBytes(3 * (3 * 60 * 1024 + 2048)).build();
+    for (byte[] der : largeCertificates(10)) {
+      v.verify(der);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(v.cachedEntries() <= 3, v.cachedEntries() + " entries");
+    org.junit.jupiter.api.Assertions.assertTrue(v.cachedEntries() >= 1, "nothing cached");
+  }
+
+  @Test
+  void cacheMaxBytes_nonPositive_throwsIllegalArgument() {
+    assertThrows(IllegalArgumentException.class, () -> RaTlsVerifier.builder().cacheMaxBytes(0));
+  }
 }

@@ -261,6 +261,17 @@ class RaTlsVerifierTest {
   }
 
   @Test
+  void verify_wrongProductIdOrSvn_messageNamesThePolicyKnob() throws Exception {
+    X509Certificate c = RaTlsFixtures.issue(RaTlsKeyType.P384).certificate();
+    RaTlsException prod = assertThrows(RaTlsException.class,
+        () -> RaTlsFixtures.verifier(RaTlsPolicy.builder().isvProdId(8).build()).verify(c));
+    assertTrue(prod.getMessage().contains(RaTlsPolicy.ENV_ISV_PROD_ID), prod.getMessage());
+    RaTlsException svn = assertThrows(RaTlsException.class,
+        () -> RaTlsFixtures.verifier(RaTlsPolicy.builder().minIsvSvn(4).build()).verify(c));
+    assertTrue(svn.getMessage().contains(RaTlsPolicy.ENV_ISV_SVN), svn.getMessage());
+  }
+
+  @Test
   void verify_svnBelowMinimum_refusedMeasurements() throws Exception {
     assertPolicyRefuses(RaTlsPolicy.builder().mrEnclave(APP_MRENCLAVE).minIsvSvn(4).build(), Reason.SVN_TOO_LOW);
   }
