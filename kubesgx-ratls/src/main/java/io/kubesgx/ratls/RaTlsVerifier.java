@@ -343,6 +343,11 @@ public final class RaTlsVerifier {
     return (a + b - 1) / b;
   }
 
+  /** Returns the cache's memory bound in estimated bytes, 0 without a cache (for tests). */
+  long cacheMaximumWeight() {
+    return cache.flatMap(c -> c.policy().eviction()).map(e -> e.getMaximum()).orElse(0L);
+  }
+
   /** Returns the number of cached results (for tests). */
   long cachedEntries() {
     return cache.map(c -> {
