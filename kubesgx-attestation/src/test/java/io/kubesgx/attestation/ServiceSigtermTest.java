@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import io.kubesgx.testing.ChildOutput;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -15,13 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,51 +33,22 @@ class ServiceSigtermTest {
         ChildService.class.getName(), "--port", "0", "--sim", dir.resolve("platform").toString(),
         "--state-dir", dir.resolve("state").toString())
         .redirectErrorStream(true).start();
-    StringBuilder log = new StringBuilder();
+    ChildOutput log = ChildOutput.of(child, LISTENING);
     try {
-      int port = awaitPort(child, log);
+      int port = log.awaitPort(Duration.ofSeconds(90));
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
           .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode());
 
       child.destroy(); // SIGTERM on Linux
-      assertTrue(child.waitFor(60, TimeUnit.SECONDS), () -> "no exit after SIGTERM:\n" + text(log));
-      assertEquals(0, child.exitValue(), () -> "exit status after SIGTERM; output:\n" + text(log));
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS), () -> "no exit after SIGTERM:\n" + log.text());
+      assertEquals(0, child.exitValue(), () -> "exit status after SIGTERM; output:\n" + log.text());
       assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
           "the port still accepts connections after the service exited");
-      assertFalse(text(log).contains("Exception"), () -> "a stack trace on a clean stop:\n" + text(log));
+      assertFalse(log.text().contains("Exception"), () -> "a stack trace on a clean stop:\n" + log.text());
     } finally {
       child.destroyForcibly();
     }
-  }
-
-  private static String text(StringBuilder log) {
-    synchronized (log) {
-      return log.toString();
-    }
-  }
-
-  private static int awaitPort(Process child, StringBuilder log) throws Exception {
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (log) {
-            log.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("the child service exited:\n" + text(log)));
-    }, "child-log");
-    reader.setDaemon(true);
-    reader.start();
-    return port.get(90, TimeUnit.SECONDS);
   }
 }

@@ -3,9 +3,8 @@ package io.kubesgx.attestation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
+import io.kubesgx.testing.ChildOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -57,9 +55,9 @@ class SlowBodyAttackTest {
         "--state-dir", dir.resolve("state").toString())
         .redirectErrorStream(true).start();
     ExecutorService pool = Executors.newFixedThreadPool(ATTACKERS + 2);
-    StringBuilder childLog = new StringBuilder();
+    ChildOutput childLog = ChildOutput.of(child, LISTENING);
     try {
-      int port = awaitPort(child, childLog);
+      int port = childLog.awaitPort(Duration.ofSeconds(60));
       String base = "http://127.0.0.1:" + port;
       HttpClient good = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
       for (int i = 0; i < 3; i++) { // warm up: collateral fetched, code compiled (slow on a loaded machine)
@@ -105,7 +103,7 @@ class SlowBodyAttackTest {
           pct(attestMs, 50), pct(attestMs, 95), max(attestMs));
       System.out.println(refusedLines(metricsDuring));
 
-      assertTrue(child.isAlive(), childLog.toString());
+      assertTrue(child.isAlive(), childLog.text());
       // Every good request was answered 200 (asserted in the loop, 10 s client timeout). On a loaded
       // 2-core machine a few scheduling hiccups exceed 1 s, so the bound is on the 95th percentile.
       assertTrue(pct(healthMs, 95) < 1000, "healthz latencies " + healthMs);
@@ -209,26 +207,4 @@ class SlowBodyAttackTest {
     return out;
   }
 
-  private static int awaitPort(Process child, StringBuilder log) throws Exception {
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (log) {
-            log.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("the child service exited:\n" + log));
-    }, "child-log");
-    reader.setDaemon(true);
-    reader.start();
-    return port.get(60, TimeUnit.SECONDS);
-  }
 }

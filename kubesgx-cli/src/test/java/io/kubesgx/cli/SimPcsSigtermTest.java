@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import io.kubesgx.testing.ChildOutput;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,46 +28,17 @@ class SimPcsSigtermTest {
     Process child = new ProcessBuilder(java.toString(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "sim", "pcs", "--platform", platform.toString(), "--port", "0")
         .redirectErrorStream(true).start();
-    StringBuilder log = new StringBuilder();
+    ChildOutput log = ChildOutput.of(child, LISTENING);
     try {
-      int port = awaitPort(child, log);
+      int port = log.awaitPort(Duration.ofSeconds(90));
       new Socket(InetAddress.getLoopbackAddress(), port).close();
       child.destroy(); // SIGTERM on Linux
-      assertTrue(child.waitFor(60, TimeUnit.SECONDS), () -> "no exit after SIGTERM:\n" + text(log));
-      assertEquals(0, child.exitValue(), () -> "exit status after SIGTERM; output:\n" + text(log));
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS), () -> "no exit after SIGTERM:\n" + log.text());
+      assertEquals(0, child.exitValue(), () -> "exit status after SIGTERM; output:\n" + log.text());
       assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
-      assertFalse(text(log).contains("Exception"), () -> "a stack trace on a clean stop:\n" + text(log));
+      assertFalse(log.text().contains("Exception"), () -> "a stack trace on a clean stop:\n" + log.text());
     } finally {
       child.destroyForcibly();
     }
-  }
-
-  private static String text(StringBuilder log) {
-    synchronized (log) {
-      return log.toString();
-    }
-  }
-
-  private static int awaitPort(Process child, StringBuilder log) throws Exception {
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (log) {
-            log.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("sim pcs exited:\n" + text(log)));
-    }, "child-log");
-    reader.setDaemon(true);
-    reader.start();
-    return port.get(90, TimeUnit.SECONDS);
   }
 }
