@@ -75,16 +75,15 @@ public final class Main {
       if (parent == null) {
         throw new IllegalStateException(p.getClass().getName() + " names parent command '" + p.parent() + "', which no provider offers");
       }
-      Object command;
       try {
-        command = p.command();
+        // picocli reflects over the command's methods here, so a missing class may surface in either call.
+        parent.addSubcommand(p.command());
       } catch (NoClassDefFoundError e) {
         // A component image ships only the modules of its own commands (docs/images.md); a provider
         // whose command needs a module that is not on the class path is left out, not fatal. The
         // full CLI's command list is checked against the README by CommandTreeTest.
         continue;
       }
-      parent.addSubcommand(command);
     }
   }
 
